@@ -12,7 +12,10 @@ type CommandModule = { run(args: string[], io: CommandIO): Promise<number> };
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'run geored (config file optional: embedded defaults)', load: () => import('./serve') },
   'check-config': { summary: 'validate a config file and exit 0 or 1', load: () => import('./check-config') },
-  'sip-check': { summary: 'parse captured SIP messages, one JSON line per file', load: () => import('./sip-check') },
+  'sip-check': {
+    summary: 'parse captured SIP messages, one JSON line per file',
+    load: () => import('./sip-check'),
+  },
   ping: { summary: 'send SIP OPTIONS probes and report round-trip times', load: () => import('./ping') },
 };
 
