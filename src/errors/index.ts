@@ -1,20 +1,28 @@
 import type { ErrorTable } from './catalogue';
 import { API_ERRORS } from './api';
+import { AUTH_ERRORS } from './auth';
 import { CONFIG_ERRORS } from './config';
 import { FAILOVER_ERRORS } from './failover';
 import { HEALTH_ERRORS } from './health';
+import { LIVE_ERRORS } from './live';
 import { PROXY_ERRORS } from './proxy';
 import { ROUTING_ERRORS } from './routing';
 import { SIP_ERRORS } from './sip';
 import { STORE_ERRORS } from './store';
+import { TRANSACTION_ERRORS } from './transaction';
+import { TRANSPORT_ERRORS } from './transport';
 
 export { GeoredError, errorFactory, format, type ErrorSpec, type ErrorTable } from './catalogue';
 
 /** Every error code geored has, in one table. */
 export const ALL_ERRORS: ErrorTable = {
   ...SIP_ERRORS,
+  ...AUTH_ERRORS,
+  ...TRANSACTION_ERRORS,
+  ...TRANSPORT_ERRORS,
   ...CONFIG_ERRORS,
   ...STORE_ERRORS,
+  ...LIVE_ERRORS,
   ...HEALTH_ERRORS,
   ...FAILOVER_ERRORS,
   ...ROUTING_ERRORS,

@@ -1,0 +1,144 @@
+/**
+ * Every Prometheus metric geored exports, defined in one place so names and labels stay consistent.
+ * Each geored process gets its own `Metrics` (its own prom-client Registry), which keeps tests that run
+ * several instances in one process from sharing counters.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { HEALTH_STATES, type HealthState } from '../model/health-state';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly regionHealth = new Gauge({
+    name: 'geored_region_health_state',
+    help: 'Health state of each region: 1 for the current state, 0 for the others',
+    labelNames: ['region', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly regionScore = new Gauge({
+    name: 'geored_region_health_score',
+    help: 'Health score of each region over its sliding window, 0..1',
+    labelNames: ['region'] as const,
+    registers: [this.registry],
+  });
+  readonly activeRegion = new Gauge({
+    name: 'geored_active_region',
+    help: '1 for the active region, 0 for the others',
+    labelNames: ['region'] as const,
+    registers: [this.registry],
+  });
+  readonly probeLatency = new Histogram({
+    name: 'geored_probe_latency_seconds',
+    help: 'Latency of health-check probes that succeeded',
+    labelNames: ['region', 'method'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly probes = new Counter({
+    name: 'geored_probes_total',
+    help: 'Health-check probes by outcome',
+    labelNames: ['region', 'method', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly failovers = new Counter({
+    name: 'geored_failovers_total',
+    help: 'Switches of the active region',
+    labelNames: ['from', 'to', 'automatic'] as const,
+    registers: [this.registry],
+  });
+  readonly suppressedSwitches = new Counter({
+    name: 'geored_failovers_suppressed_total',
+    help: 'Automatic switches the flap guard suppressed',
+    registers: [this.registry],
+  });
+  readonly calls = new Counter({
+    name: 'geored_calls_total',
+    help: 'Calls routed, by the region that carried them and their outcome',
+    labelNames: ['region', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly callFailovers = new Counter({
+    name: 'geored_call_failovers_total',
+    help: 'Per-call failovers: a call moved from one region to the next within its transaction',
+    labelNames: ['from', 'to', 'cause'] as const,
+    registers: [this.registry],
+  });
+  readonly registrationState = new Gauge({
+    name: 'geored_registration_state',
+    help: 'Trunk registration state per region: 1 for the current state, 0 for the others',
+    labelNames: ['region', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly sipIn = new Counter({
+    name: 'geored_sip_messages_in_total',
+    help: 'SIP messages received, by method (requests) or status (responses)',
+    labelNames: ['kind', 'value'] as const,
+    registers: [this.registry],
+  });
+  readonly sipOut = new Counter({
+    name: 'geored_sip_messages_out_total',
+    help: 'SIP messages sent, by method (requests) or status (responses)',
+    labelNames: ['kind', 'value'] as const,
+    registers: [this.registry],
+  });
+  readonly transactions = new Gauge({
+    name: 'geored_sip_transactions',
+    help: 'SIP transactions alive',
+    registers: [this.registry],
+  });
+  readonly addedLatency = new Histogram({
+    name: 'geored_proxy_added_latency_seconds',
+    help: 'Time a message spends inside geored: INVITE in to INVITE out, and 200 in to 200 out',
+    labelNames: ['leg'] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05],
+    registers: [this.registry],
+  });
+  readonly liveBackend = new Gauge({
+    name: 'geored_live_state_connected',
+    help: '1 when the live-state backend (Redis) is reachable, 0 when geored runs on its last known state',
+    registers: [this.registry],
+  });
+  readonly probeLeader = new Gauge({
+    name: 'geored_probe_leader',
+    help: '1 when this instance runs the health probes',
+    registers: [this.registry],
+  });
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  readonly eventLoopLag = new Gauge({
+    name: 'geored_event_loop_lag_seconds',
+    help: 'Event-loop delay (p99 since the previous scrape)',
+    registers: [this.registry],
+    collect: () => {
+      this.eventLoopLag.set(this.loopDelay.percentile(99) / 1e9);
+      this.loopDelay.reset();
+    },
+  });
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'geored_' });
+    this.loopDelay.enable();
+  }
+
+  setRegionHealth(region: string, state: HealthState): void {
+    for (const s of HEALTH_STATES) this.regionHealth.set({ region, state: s }, s === state ? 1 : 0);
+  }
+
+  setActiveRegion(active: string | null, regions: readonly string[]): void {
+    for (const r of regions) this.activeRegion.set({ region: r }, r === active ? 1 : 0);
+  }
+
+  setRegistrationState(region: string, state: string, all: readonly string[]): void {
+    for (const s of all) this.registrationState.set({ region, state: s }, s === state ? 1 : 0);
+  }
+
+  forgetRegion(region: string): void {
+    for (const m of [this.regionHealth, this.regionScore, this.activeRegion, this.registrationState]) {
+      m.remove({ region } as never);
+    }
+  }
+
+  close(): void {
+    this.loopDelay.disable();
+  }
+}
