@@ -5,7 +5,10 @@
  */
 import type { TransportProtocol } from '../sip/transport/types';
 
-/** A secret named in the file as `env:VAR` or `file:PATH`; the value is read at load time, never logged. */
+/**
+ * A secret named in the file as `env:VAR` or `file:PATH`; the value is read at load time, never logged.
+ * The implementation (src/config/secret.ts) keeps `value` out of JSON.stringify and util.inspect.
+ */
 export interface SecretRef {
   readonly source: string; // 'env:VAR' or 'file:PATH', safe to print
   readonly value: string;
@@ -21,14 +24,35 @@ export interface RegionCredentials {
   readonly aor_user?: string;
 }
 
+/** `sip_server` taken apart. `port`/`transport` are null when not written, so RFC 3263 DNS decides them. */
+export interface SipTarget {
+  /** Host name or IP literal; IPv6 without brackets. */
+  readonly host: string;
+  readonly port: number | null;
+  readonly transport: TransportProtocol | null;
+  /** A sips: URI: TLS all the way. */
+  readonly secure: boolean;
+}
+
+/** One header rewrite applied to requests sent to a region, so the PBX's internal addresses stay inside. */
+export type HeaderRewrite =
+  | { readonly header: string; readonly action: 'remove' }
+  | { readonly header: string; readonly action: 'set'; readonly value: string }
+  | { readonly header: string; readonly action: 'replace_host'; readonly host: string };
+
 export interface RegionConfig {
   readonly name: string;
   readonly priority: number;
   readonly trunk_id: string;
   /** host, host:port, or sip:/sips: URI with ;transport= as written in the file. */
   readonly sip_server: string;
+  /** `sip_server` parsed. */
+  readonly target: SipTarget;
+  /** Transport when DNS does not choose one: the URI's `;transport=`, else tls for sips:, else udp. */
+  readonly transport: TransportProtocol;
   readonly location?: string;
   readonly capabilities: readonly string[];
+  /** Share of traffic under proximity routing and tie-break between equal priorities; default 1. */
   readonly weight: number;
   readonly latitude?: number;
   readonly longitude?: number;
@@ -36,10 +60,22 @@ export interface RegionConfig {
   readonly http_check_url?: string;
   /** Host put in the Request-URI sent to this region (a provider's domain); defaults to sip_server's host. */
   readonly request_uri_host?: string;
-  /** Extra source addresses that identify traffic from this region. */
+  /** Extra source addresses (IP or CIDR, e.g. `203.0.113.0/24`) that identify traffic from this region. */
   readonly source_addresses: readonly string[];
+  readonly rewrite_headers: readonly HeaderRewrite[];
   readonly credentials?: RegionCredentials;
 }
+
+/** An external check: a command run per region (exit 0 healthy, 1 warning, else critical), or a pushed TTL. */
+export type CustomCheckConfig =
+  | {
+      readonly name: string;
+      readonly type: 'command';
+      /** argv; `{region}` and `{sip_server}` in any element are replaced per region. */
+      readonly command: readonly string[];
+      readonly timeout: number;
+    }
+  | { readonly name: string; readonly type: 'ttl'; readonly ttl: number };
 
 export interface HealthCheckConfig {
   readonly interval: number;
@@ -48,7 +84,9 @@ export interface HealthCheckConfig {
   readonly retry_count: number;
   /** Consecutive successes before a failing region is HEALTHY again. */
   readonly success_threshold: number;
+  /** Built-in methods (sip_options, http_ping, icmp_ping, tcp_connect) and names from `custom_checks`. */
   readonly check_methods: readonly string[];
+  readonly custom_checks: readonly CustomCheckConfig[];
   /** Fraction of `interval` probes are spread by, 0..0.5. */
   readonly jitter: number;
   /** A probe slower than this makes the region WARNING. */
@@ -85,6 +123,41 @@ export interface FailbackConfig {
   readonly automatic: boolean;
 }
 
+export type RoutingStrategy = 'priority' | 'proximity' | 'time_of_day';
+
+export interface GeoPoint {
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+/** `'HH:MM-HH:MM': region`, half-open [start, end); end <= start wraps midnight. */
+export interface TimeRangeRule {
+  /** Minutes after local midnight, 0..1439. */
+  readonly start: number;
+  /** Minutes after local midnight, 1..1440 (24:00 is 1440). */
+  readonly end: number;
+  readonly region: string;
+  /** The range as written. */
+  readonly label: string;
+}
+
+/** Places a caller: by calling-number prefix, or by source address (CIDR). Exactly one of the two is set. */
+export interface LocationRule {
+  readonly prefix?: string;
+  readonly source?: string;
+  readonly location: GeoPoint;
+}
+
+export interface RoutingConfig {
+  readonly strategy: RoutingStrategy;
+  /** Proximity traffic shares by region; a region not listed uses its own `weight`. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly time_based: readonly TimeRangeRule[];
+  /** IANA time zone the time_based ranges are read in. */
+  readonly timezone: string;
+  readonly location_rules: readonly LocationRule[];
+}
+
 export interface ListenSpec {
   readonly protocol: TransportProtocol;
   readonly address: string;
@@ -97,18 +170,43 @@ export interface ApiToken {
   readonly role: 'admin' | 'read';
 }
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
 export interface ServerConfig {
   readonly sip: {
     readonly listen: readonly ListenSpec[];
+    /** File paths as written (relative to the working directory); checked readable at load time. */
     readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   };
   readonly api: { readonly listen: { readonly address: string; readonly port: number } };
-  /** 'sqlite:PATH' or a postgres:// URL. */
+  /** 'sqlite:PATH' or a postgres:// URL (may carry a password when given as env:/file:). */
   readonly store: string;
-  /** redis:// URL; absent: live state in memory. */
+  /** redis:// or rediss:// URL; absent: live state in memory. */
   readonly redis?: string;
+  /** From `server.tokens`, plus `GEORED_API_TOKEN` (role admin) when that variable is set. */
   readonly tokens: readonly ApiToken[];
-  readonly log_level: string;
+  readonly log_level: LogLevel;
+}
+
+export interface ProxyConfig {
+  /** No 1xx from a region within this long: try the next region. */
+  readonly provisional_timeout_ms: number;
+  /** Final responses (4xx/5xx) that send the call to the next region. */
+  readonly failover_codes: readonly number[];
+  /** 6xx responses that a region can fix (so they also fail over); 6xx are final otherwise. */
+  readonly failover_6xx: readonly number[];
+  readonly record_route: boolean;
+  /** Max-Forwards put on requests that arrive without one. */
+  readonly max_forwards: number;
+}
+
+export interface PbxConfig {
+  /** Static PBX address calls from regions go to when the PBX has not registered. */
+  readonly address?: ListenSpec;
+  /** Digest credentials the PBX registers to geored with. */
+  readonly credentials?: { readonly username: string; readonly password: SecretRef; readonly realm: string };
+  /** With no PBX address or registration, any loopback source counts as the PBX. */
+  readonly allow_any_loopback: boolean;
 }
 
 export interface GeoConfig {
@@ -116,6 +214,7 @@ export interface GeoConfig {
   readonly health_check: HealthCheckConfig;
   readonly failover: FailoverConfig;
   readonly failback: FailbackConfig;
+  readonly routing: RoutingConfig;
   readonly regions: readonly RegionConfig[];
 }
 
@@ -124,4 +223,6 @@ export interface Config {
   readonly source: string;
   readonly server: ServerConfig;
   readonly geo: GeoConfig;
+  readonly proxy: ProxyConfig;
+  readonly pbx: PbxConfig;
 }

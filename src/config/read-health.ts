@@ -1,0 +1,198 @@
+/** `health_check`, `failover` and `failback` under features.geographic_redundancy. */
+import { BUILTIN_CHECK_METHODS, DEFAULT_FAILBACK, DEFAULT_FAILOVER, DEFAULT_HEALTH_CHECK } from './defaults';
+import { FRACTION, NON_NEGATIVE_SECONDS, POSITIVE_SECONDS, integerAtLeast } from './durations';
+import type { CustomCheckConfig, FailbackConfig, FailoverConfig, HealthCheckConfig } from './types';
+import type { Cursor, Fields, Reader } from './yaml-reader';
+
+const CHECK_NAME = /^[a-z][a-z0-9_-]{0,49}$/;
+
+function readCustomChecks(r: Reader, c: Cursor, defaultTimeout: number): CustomCheckConfig[] {
+  const out: CustomCheckConfig[] = [];
+  const seen = new Map<string, string>();
+  for (const item of r.list(c, 'a list of custom checks {name, type, ...}') ?? []) {
+    if (item.node === undefined) {
+      r.wrong(item, 'a custom check {name, type: command|ttl, ...}');
+      continue;
+    }
+    const f = r.map(item, ['name', 'type', 'command', 'timeout', 'ttl']);
+    if (!f) continue;
+    const nameExpected = 'a check name of lowercase letters, digits, _ and -';
+    const name = r.require(f.get('name'), nameExpected) ? r.string(f.get('name'), nameExpected) : undefined;
+    if (name !== undefined && !CHECK_NAME.test(name)) r.wrong(f.get('name'), nameExpected);
+    else if (name !== undefined && (BUILTIN_CHECK_METHODS as readonly string[]).includes(name)) {
+      r.wrong(f.get('name'), `a name other than the built-in methods (${BUILTIN_CHECK_METHODS.join(', ')})`);
+    } else if (name !== undefined && seen.has(name)) {
+      r.reportAt('CONFIG_DUPLICATE', f.get('name'), {
+        what: 'check name',
+        value: `'${name}'`,
+        first: seen.get(name),
+      });
+    }
+    const type = r.require(f.get('type'), 'command or ttl')
+      ? r.oneOf(f.get('type'), ['command', 'ttl'] as const)
+      : undefined;
+    if (type === 'command') {
+      const command = r.require(
+        f.get('command'),
+        'a command as a list of strings, e.g. [/usr/local/bin/check, "{region}"]',
+      )
+        ? r.strings(f.get('command'), 'command arguments (strings)')
+        : undefined;
+      if (f.has('ttl')) r.wrong(f.get('ttl'), 'no ttl on a command check');
+      if (command !== undefined && command.length === 0)
+        r.wrong(f.get('command'), 'a non-empty command list');
+      const timeout = r.number(f.get('timeout'), POSITIVE_SECONDS) ?? defaultTimeout;
+      if (name !== undefined && command !== undefined && command.length > 0) {
+        seen.set(name, f.get('name').path);
+        out.push({ name, type, command, timeout });
+      }
+    } else if (type === 'ttl') {
+      const ttl = r.require(f.get('ttl'), POSITIVE_SECONDS.expected)
+        ? r.number(f.get('ttl'), POSITIVE_SECONDS)
+        : undefined;
+      if (f.has('command')) r.wrong(f.get('command'), 'no command on a ttl check');
+      if (f.has('timeout')) r.wrong(f.get('timeout'), 'no timeout on a ttl check (ttl is its limit)');
+      if (name !== undefined && ttl !== undefined) {
+        seen.set(name, f.get('name').path);
+        out.push({ name, type, ttl });
+      }
+    }
+  }
+  return out;
+}
+
+export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
+  const d = DEFAULT_HEALTH_CHECK;
+  const f = r.map(c, [
+    'interval',
+    'timeout',
+    'retry_count',
+    'success_threshold',
+    'check_methods',
+    'custom_checks',
+    'jitter',
+    'latency_warning_ms',
+    'sip_options_ok_codes',
+    'passive_failure_threshold',
+    'score_window',
+    'retention',
+  ]);
+  if (!f) return d;
+  const timeout = r.number(f.get('timeout'), POSITIVE_SECONDS) ?? d.timeout;
+  const custom_checks = readCustomChecks(r, f.get('custom_checks'), timeout);
+  const known = [...BUILTIN_CHECK_METHODS, ...custom_checks.map((cc) => cc.name)];
+  const methodsExpected = `check methods from ${known.join(', ')}`;
+  let check_methods = r.strings(f.get('check_methods'), methodsExpected, (m) =>
+    known.includes(m) ? null : `one of ${known.join(', ')} (custom checks are declared in custom_checks)`,
+  );
+  if (check_methods !== undefined && f.has('check_methods') && check_methods.length === 0) {
+    check_methods = r.wrong(f.get('check_methods'), `at least one of ${known.join(', ')}`);
+  }
+  const codes = r.list(f.get('sip_options_ok_codes'), 'a list of SIP status codes (100..699)') ?? [];
+  const okCodes = codes
+    .map((item) =>
+      r.number(item, { expected: 'a SIP status code (100..699)', integer: true, min: 100, max: 699 }),
+    )
+    .filter((n): n is number => n !== undefined);
+  if (f.has('sip_options_ok_codes') && codes.length === 0)
+    r.wrong(f.get('sip_options_ok_codes'), 'at least one SIP status code');
+
+  const retentionF = r.map(f.get('retention'), ['max_rows', 'max_age_days']);
+  return {
+    interval: r.number(f.get('interval'), POSITIVE_SECONDS) ?? d.interval,
+    timeout,
+    retry_count: r.number(f.get('retry_count'), integerAtLeast(1)) ?? d.retry_count,
+    success_threshold: r.number(f.get('success_threshold'), integerAtLeast(1)) ?? d.success_threshold,
+    check_methods: f.has('check_methods') && check_methods ? check_methods : d.check_methods,
+    custom_checks,
+    jitter:
+      r.number(f.get('jitter'), { expected: 'a fraction of the interval from 0 to 0.5', min: 0, max: 0.5 }) ??
+      d.jitter,
+    latency_warning_ms:
+      r.number(f.get('latency_warning_ms'), { expected: 'milliseconds > 0', above: 0 }) ??
+      d.latency_warning_ms,
+    sip_options_ok_codes:
+      f.has('sip_options_ok_codes') && okCodes.length > 0 ? okCodes : d.sip_options_ok_codes,
+    passive_failure_threshold:
+      r.number(f.get('passive_failure_threshold'), integerAtLeast(1)) ?? d.passive_failure_threshold,
+    score_window: r.number(f.get('score_window'), POSITIVE_SECONDS) ?? d.score_window,
+    retention: {
+      max_rows:
+        (retentionF && r.number(retentionF.get('max_rows'), integerAtLeast(1))) ?? d.retention.max_rows,
+      max_age_days:
+        (retentionF && r.number(retentionF.get('max_age_days'), { expected: 'days > 0', above: 0 })) ??
+        d.retention.max_age_days,
+    },
+  };
+}
+
+export interface FailoverAndFailback {
+  readonly failover: FailoverConfig;
+  readonly failback: FailbackConfig;
+}
+
+/** The guide puts `failback`/`failback_delay` inside `failover`; a separate `failback` block may say more. */
+export function readFailoverAndFailback(
+  r: Reader,
+  failoverC: Cursor,
+  failbackC: Cursor,
+): FailoverAndFailback {
+  const fo = r.map(failoverC, [
+    'automatic',
+    'failback',
+    'failback_delay',
+    'min_failure_duration',
+    'failover_delay',
+    'degraded_is_eligible',
+    'flap_guard',
+  ]);
+  const fb = r.map(failbackC, ['enabled', 'delay', 'health_threshold', 'automatic']);
+  const dfo = DEFAULT_FAILOVER;
+  const dfb = DEFAULT_FAILBACK;
+  const flapF = fo && r.map(fo.get('flap_guard'), ['max_switches', 'window']);
+  const failover: FailoverConfig = {
+    automatic: (fo && r.boolean(fo.get('automatic'))) ?? dfo.automatic,
+    min_failure_duration:
+      (fo && r.number(fo.get('min_failure_duration'), NON_NEGATIVE_SECONDS)) ?? dfo.min_failure_duration,
+    failover_delay: (fo && r.number(fo.get('failover_delay'), NON_NEGATIVE_SECONDS)) ?? dfo.failover_delay,
+    degraded_is_eligible: (fo && r.boolean(fo.get('degraded_is_eligible'))) ?? dfo.degraded_is_eligible,
+    flap_guard: {
+      max_switches:
+        (flapF && r.number(flapF.get('max_switches'), integerAtLeast(1))) ?? dfo.flap_guard.max_switches,
+      window: (flapF && r.number(flapF.get('window'), POSITIVE_SECONDS)) ?? dfo.flap_guard.window,
+    },
+  };
+
+  const legacyEnabled = fo && r.boolean(fo.get('failback'));
+  const legacyDelay = fo && r.number(fo.get('failback_delay'), NON_NEGATIVE_SECONDS);
+  const enabled = fb && r.boolean(fb.get('enabled'));
+  const delay = fb && r.number(fb.get('delay'), NON_NEGATIVE_SECONDS);
+  agree(r, fb, 'enabled', enabled, fo, 'failback', legacyEnabled);
+  agree(r, fb, 'delay', delay, fo, 'failback_delay', legacyDelay);
+
+  const failback: FailbackConfig = {
+    enabled: enabled ?? legacyEnabled ?? dfb.enabled,
+    delay: delay ?? legacyDelay ?? dfb.delay,
+    health_threshold: (fb && r.number(fb.get('health_threshold'), FRACTION)) ?? dfb.health_threshold,
+    automatic: (fb && r.boolean(fb.get('automatic'))) ?? dfb.automatic,
+  };
+  return { failover, failback };
+}
+
+function agree<T>(
+  r: Reader,
+  fb: Fields | undefined,
+  key: string,
+  value: T | undefined,
+  fo: Fields | undefined,
+  legacyKey: string,
+  legacy: T | undefined,
+): void {
+  if (fb === undefined || fo === undefined || value === undefined || legacy === undefined || value === legacy)
+    return;
+  r.reportAt('CONFIG_CONFLICT', fb.get(key), {
+    found: `${key}: ${String(value)}`,
+    other_path: fo.get(legacyKey).path,
+    other: String(legacy),
+  });
+}

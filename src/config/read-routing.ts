@@ -1,0 +1,120 @@
+/** `routing` under features.geographic_redundancy: strategy, weights, time-of-day ranges, caller location. */
+import { isCidr } from './addresses';
+import { DEFAULT_ROUTING } from './defaults';
+import { TIME_RANGE_EXPECTED, firstOverlap, formatMinute, isTimeZone, parseTimeRange } from './time-ranges';
+import type { GeoPoint, LocationRule, RoutingConfig, RoutingStrategy, TimeRangeRule } from './types';
+import type { Cursor, Reader } from './yaml-reader';
+
+const STRATEGIES: readonly RoutingStrategy[] = ['priority', 'proximity', 'time_of_day'];
+const PREFIX = /^\+?[0-9]{1,15}$/;
+
+function knownRegion(r: Reader, c: Cursor, region: string, regions: readonly string[]): boolean {
+  if (regions.includes(region)) return true;
+  r.reportAt('CONFIG_UNKNOWN_REGION', c, {
+    region,
+    known: regions.length ? regions.join(', ') : 'none configured',
+  });
+  return false;
+}
+
+function readWeights(r: Reader, c: Cursor, regions: readonly string[]): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const { key, keyNode, value } of r.entries(c, 'a mapping of region name to weight') ?? []) {
+    const w = r.number(value, { expected: 'a weight >= 0', min: 0 });
+    if (!knownRegion(r, { ...value, node: keyNode }, key, regions)) continue;
+    if (w !== undefined) weights[key] = w;
+  }
+  return weights;
+}
+
+function readTimeBased(r: Reader, c: Cursor, regions: readonly string[]): TimeRangeRule[] {
+  const rules: Array<{ rule: TimeRangeRule; at: Cursor }> = [];
+  for (const { key, keyNode, value } of r.entries(c, 'a mapping of "HH:MM-HH:MM" to region name') ?? []) {
+    const region = r.require(value, 'a region name') ? r.string(value, 'a region name') : undefined;
+    const rule = parseTimeRange(key, region ?? '');
+    const keyAt = { ...value, node: keyNode };
+    if (!rule)
+      r.reportAt('CONFIG_WRONG_VALUE', keyAt, { found: JSON.stringify(key), expected: TIME_RANGE_EXPECTED });
+    if (region === undefined || !knownRegion(r, value, region, regions) || !rule) continue;
+    const clash = rules.find((other) => firstOverlap(other.rule, rule) !== null);
+    if (clash) {
+      const at = formatMinute(firstOverlap(clash.rule, rule)!);
+      r.reportAt('CONFIG_WRONG_VALUE', keyAt, {
+        found: `"${key}", which overlaps "${clash.rule.label}" at ${at}`,
+        expected: 'time ranges that do not overlap',
+      });
+      continue;
+    }
+    rules.push({ rule, at: keyAt });
+  }
+  return rules.map((x) => x.rule);
+}
+
+function readPoint(r: Reader, c: Cursor): GeoPoint | undefined {
+  const f = r.map(c, ['latitude', 'longitude']);
+  if (!f || !r.require(c, '{latitude, longitude}')) return undefined;
+  const latOk = r.require(f.get('latitude'), 'a latitude from -90 to 90');
+  const lonOk = r.require(f.get('longitude'), 'a longitude from -180 to 180');
+  const latitude = r.number(f.get('latitude'), { expected: 'a latitude from -90 to 90', min: -90, max: 90 });
+  const longitude = r.number(f.get('longitude'), {
+    expected: 'a longitude from -180 to 180',
+    min: -180,
+    max: 180,
+  });
+  return latOk && lonOk && latitude !== undefined && longitude !== undefined
+    ? { latitude, longitude }
+    : undefined;
+}
+
+function readLocationRules(r: Reader, c: Cursor): LocationRule[] {
+  const out: LocationRule[] = [];
+  const expected = '{prefix: "+1", location: {latitude, longitude}} or {source: CIDR, location: {...}}';
+  for (const item of r.list(c, `a list of ${expected}`) ?? []) {
+    if (item.node === undefined) {
+      r.wrong(item, expected);
+      continue;
+    }
+    const f = r.map(item, ['prefix', 'source', 'location']);
+    if (!f) continue;
+    if (f.has('prefix') === f.has('source')) {
+      r.wrong(item, `exactly one of prefix and source (${expected})`);
+      readPoint(r, f.get('location'));
+      continue;
+    }
+    const prefix = r.string(f.get('prefix'), 'a number prefix such as "+1" or "44" (quote it)');
+    if (prefix !== undefined && !PREFIX.test(prefix))
+      r.wrong(f.get('prefix'), 'a number prefix of up to 15 digits, e.g. "+1"');
+    const source = r.string(f.get('source'), 'an IP address or CIDR block');
+    if (source !== undefined && !isCidr(source))
+      r.wrong(f.get('source'), 'an IP address or CIDR block such as 198.51.100.0/24');
+    const location = readPoint(r, f.get('location'));
+    if (location === undefined) continue;
+    if (prefix !== undefined && PREFIX.test(prefix)) out.push({ prefix, location });
+    else if (source !== undefined && isCidr(source)) out.push({ source, location });
+  }
+  return out;
+}
+
+export function readRouting(r: Reader, c: Cursor, regions: readonly string[]): RoutingConfig {
+  const d = DEFAULT_ROUTING;
+  const f = r.map(c, ['strategy', 'weights', 'time_based', 'timezone', 'location_rules']);
+  if (!f) return d;
+  const strategy = r.oneOf(f.get('strategy'), STRATEGIES) ?? d.strategy;
+  const weights = readWeights(r, f.get('weights'), regions);
+  const time_based = readTimeBased(r, f.get('time_based'), regions);
+  if (strategy === 'time_of_day' && !f.has('time_based')) {
+    r.reportAt('CONFIG_MISSING', f.get('time_based'), {
+      expected: 'time_based ranges such as {"08:00-17:00": us-east-1}, since strategy is time_of_day',
+    });
+  }
+  const timezone = r.string(f.get('timezone'), 'an IANA time zone such as Europe/Dublin');
+  if (timezone !== undefined && !isTimeZone(timezone))
+    r.wrong(f.get('timezone'), 'an IANA time zone such as Europe/Dublin');
+  return {
+    strategy,
+    weights,
+    time_based,
+    timezone: timezone !== undefined && isTimeZone(timezone) ? timezone : d.timezone,
+    location_rules: readLocationRules(r, f.get('location_rules')),
+  };
+}

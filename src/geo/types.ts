@@ -1,0 +1,190 @@
+/**
+ * The TypeScript API of geored, mirroring the guide's Python API: camelCase method names, the guide's
+ * snake_case JSON fields. `GeographicRedundancy` (src/geo/service.ts) implements it; the REST API
+ * (src/api/) is a thin layer over it, so both always mean the same thing.
+ */
+import type { HealthState } from '../model/health-state';
+
+/** POST /api/framework/geographic-redundancy/region — the guide's body, plus optional extras. */
+export interface RegionInput {
+  name: string;
+  trunk_id: string;
+  sip_server: string;
+  priority: number;
+  location?: string;
+  capabilities?: string[];
+  weight?: number;
+  latitude?: number;
+  longitude?: number;
+  timezone?: string;
+  http_check_url?: string;
+  request_uri_host?: string;
+  source_addresses?: string[];
+}
+
+/** A region as registered (GET .../regions/{name}). */
+export interface RegionInfo extends Required<Pick<RegionInput, 'name' | 'trunk_id' | 'sip_server' | 'priority'>> {
+  location: string | null;
+  capabilities: string[];
+  weight: number;
+  latitude: number | null;
+  longitude: number | null;
+  timezone: string | null;
+  http_check_url: string | null;
+  origin: 'config' | 'api';
+  health_state: HealthState;
+  is_active: boolean;
+}
+
+/** One row of GET .../regions — exactly the guide's fields. */
+export interface RegionStatus {
+  name: string;
+  priority: number;
+  health_state: HealthState;
+  is_active: boolean;
+  last_check: string | null;
+}
+
+/** GET .../active-region — exactly the guide's fields. */
+export interface ActiveRegion {
+  name: string;
+  trunk_id: string;
+  priority: number;
+  health_state: HealthState;
+  active_since: string;
+}
+
+export interface ManualFailoverRequest {
+  target_region: string;
+  reason?: string;
+  /** Who asked (the API fills it from the token's name). */
+  initiated_by?: string;
+  /** Fail over even though the target is not eligible. */
+  force?: boolean;
+}
+
+export interface FailoverResult {
+  success: boolean;
+  from_region: string | null;
+  to_region: string;
+  reason: string;
+  occurred_at: string;
+}
+
+/** One row of GET .../failover-history: the guide's fields plus the table's initiated_by and duration_ms. */
+export interface FailoverRecord {
+  from_region: string | null;
+  to_region: string;
+  reason: string | null;
+  automatic: boolean;
+  initiated_by: string | null;
+  duration_ms: number | null;
+  occurred_at: string;
+}
+
+export interface CheckStatus {
+  method: string;
+  success: boolean;
+  latency_ms: number | null;
+  error: string | null;
+  checked_at: string;
+}
+
+/** getRegionHealth / GET .../regions/{name}/health. */
+export interface RegionHealth {
+  region: string;
+  state: HealthState;
+  reason: string;
+  score: number | null;
+  last_check: string | null;
+  state_since: string | null;
+  first_failure_at: string | null;
+  healthy_since: string | null;
+  registration: 'registered' | 'failed' | 'none' | 'pending';
+  simulated_until: string | null;
+  checks: CheckStatus[];
+}
+
+/** getRegionMetrics — exactly the guide's fields. */
+export interface RegionMetrics {
+  uptime_percentage: number;
+  average_latency_ms: number;
+  calls_handled: number;
+  failover_count: number;
+  last_failover: string | null;
+}
+
+export interface HealthCheckSettings {
+  interval?: number;
+  timeout?: number;
+  retry_count?: number;
+  check_methods?: string[];
+  success_threshold?: number;
+  latency_warning_ms?: number;
+}
+
+export interface FailoverSettings {
+  automatic?: boolean;
+  min_failure_duration?: number;
+  failover_delay?: number;
+}
+
+export interface FailbackSettings {
+  enabled?: boolean;
+  delay?: number;
+  health_threshold?: number;
+  automatic?: boolean;
+}
+
+export interface ScheduleFailoverRequest {
+  target_region: string;
+  /** ISO-8601. */
+  start_time: string;
+  /** Seconds. */
+  duration: number;
+  reason?: string;
+  created_by?: string;
+}
+
+export interface ScheduledFailoverInfo {
+  id: number;
+  target_region: string;
+  start_time: string;
+  duration: number;
+  reason: string | null;
+  status: 'pending' | 'active' | 'completed' | 'cancelled';
+  created_by: string | null;
+}
+
+export interface PendingFailback {
+  id: number;
+  from_region: string;
+  to_region: string;
+  reason: string;
+  requested_at: string;
+}
+
+export interface TestFailoverResult {
+  from_region: string;
+  to_region: string;
+  dry_run: boolean;
+  ok: boolean;
+  reason: string;
+  steps: string[];
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+}
+
+export interface SimulationInfo {
+  region: string;
+  until: string;
+}
+
+export type TtlStatus = 'pass' | 'warn' | 'fail';
+
+/** What the service tells listeners (logs, metrics, the alerts to come). */
+export type GeoEvent =
+  | { type: 'failover'; from_region: string | null; to_region: string; reason: string; automatic: boolean; at: number }
+  | { type: 'state'; region: string; from: HealthState; to: HealthState; reason: string; at: number }
+  | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
+  | { type: 'all-down'; keep: string | null; reason: string; at: number }
+  | { type: 'failback-pending'; id: number; from_region: string; to_region: string; reason: string; at: number };

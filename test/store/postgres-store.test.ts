@@ -1,0 +1,4 @@
+import { postgresDatabase } from './databases';
+import { defineStoreContract } from './store-contract';
+
+defineStoreContract('PostgreSQL', postgresDatabase);
