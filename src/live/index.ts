@@ -1,0 +1,20 @@
+export { openLiveState, type OpenLiveStateOptions } from './open';
+export { MemoryLiveState } from './memory-live-state';
+export { RedisLiveState, type RedisLiveStateOptions } from './redis-live-state';
+export { redactRedisUrl } from './redact';
+export type {
+  ActiveRegion,
+  ChangeOrigin,
+  LeaderEvent,
+  LeaderHandle,
+  LiveChange,
+  LiveChangeListener,
+  LiveState,
+  LiveStatus,
+  RegionHealthPatch,
+  RegionLive,
+  RegistrationState,
+  SetActiveOptions,
+  Simulation,
+  Versioned,
+} from './types';
