@@ -1,0 +1,420 @@
+import pino, { type Logger } from 'pino';
+import type { GeoredError } from '../../errors/catalogue';
+import {
+  createResponse,
+  isRequest,
+  newBranch,
+  parseMessage,
+  SipParseError,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message';
+import { TransactionLayer, type LayerOutput, type TimerValues } from '../transaction';
+import {
+  hostPort,
+  TransportManager,
+  type ListenSpec,
+  type StreamSettings,
+  type TlsFiles,
+} from '../transport';
+import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
+import { endpointKey } from '../transport/types';
+import { statelessErrorResponse } from './bad-request';
+import { now, SingleTimer } from './clock';
+import { transportError } from '../transport/node-errors';
+import { applyReceived } from './rfc3581';
+
+export interface SipStackOptions {
+  readonly listen: readonly ListenSpec[];
+  readonly tls?: TlsFiles;
+  readonly stream?: Partial<StreamSettings>;
+  readonly timers?: Partial<TimerValues>;
+  /** When an INVITE server transaction sends 100 Trying itself (default 200 ms; a proxy wants 0, §16.2). */
+  readonly trying100DelayMs?: number;
+  readonly logger?: Logger;
+}
+
+/** A final response as the TU sees it: a real one, or one the stack made up for a timeout or a transport error. */
+export type FinalResponse = SipResponse & {
+  /** True when no response arrived: 408 for a timeout, 503 for a transport failure. */
+  readonly synthetic?: boolean;
+  /** The transport error behind a synthetic 503. */
+  readonly cause?: GeoredError;
+};
+
+export interface RequestHooks {
+  onProvisional?(res: SipResponse): void;
+  /** Every response, including 2xx retransmissions to an INVITE after the first final one. */
+  onResponse?(res: SipResponse): void;
+  /**
+   * Give up after this long (ms) with a synthetic 408, sooner than the transaction's own 64*T1 timeout
+   * (an OPTIONS probe with its own deadline). The transaction itself runs on and its answer is ignored.
+   */
+  readonly timeoutMs?: number;
+  /** Push our own Via (new branch, rport) on top; default true, false for CANCEL (it copies the INVITE's). */
+  readonly addVia?: boolean;
+}
+
+export interface ClientRequest {
+  readonly id: string;
+  readonly request: SipRequest;
+  readonly final: Promise<FinalResponse>;
+  /** INVITE: sends CANCEL (after the first provisional, RFC 3261 §9.1). Other methods cannot be cancelled. */
+  cancel(): void;
+}
+
+export interface ServerTx {
+  readonly id: string;
+  readonly request: SipRequest;
+  respond(res: SipResponse): void;
+}
+
+export type RequestHandler = (req: SipRequest, tx: ServerTx, source: Endpoint) => void;
+
+interface PendingClient {
+  readonly request: SipRequest;
+  readonly dest: Endpoint;
+  readonly hooks: RequestHooks | undefined;
+  resolve(res: FinalResponse): void;
+  done: boolean;
+  provisional: boolean;
+  cancelWanted: boolean;
+  cancelSent: boolean;
+  deadline: number | undefined;
+}
+
+export interface StackCounters {
+  /** Inbound bytes that did not parse (answered with a stateless error where possible). */
+  parseErrors: number;
+  /** Parse errors answered with a stateless 4xx/5xx. */
+  parseErrorsAnswered: number;
+}
+
+/**
+ * The SIP stack a transaction user talks to: transports below, the RFC 3261 §17 transaction layer in the
+ * middle, a real clock driving its timers, and a small promise-based API on top.
+ */
+export class SipStack {
+  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
+  private readonly clients = new Map<string, PendingClient>();
+  /** The clients with a TU deadline still open: few (probes), so the timer scan stays off the proxy's path. */
+  private readonly deadlined = new Map<string, PendingClient>();
+  /** The transport error behind a client transaction's 'transport-error' output, for its synthetic 503. */
+  private readonly lastTransportError = new Map<string, GeoredError>();
+  /** Which transaction sent a message, so a failed send can be reported to it (RFC 3261 §17.1.4, §17.2.4). */
+  private readonly sentBy = new WeakMap<SipMessage, string>();
+  private readonly timer = new SingleTimer(() => this.tick());
+  private requestHandler: RequestHandler | undefined;
+  private ackHandler: ((req: SipRequest, source: Endpoint) => void) | undefined;
+  private strayHandler: ((res: SipResponse, source: Endpoint) => void) | undefined;
+  private transports!: TransportManager;
+  private closed = false;
+  private readonly debug: boolean;
+
+  private constructor(
+    private readonly layer: TransactionLayer,
+    private readonly log: Logger,
+  ) {
+    this.debug = log.isLevelEnabled('debug');
+  }
+
+  static async create(opts: SipStackOptions): Promise<SipStack> {
+    const log = opts.logger ?? pino({ enabled: false });
+    const stack = new SipStack(
+      new TransactionLayer({ timers: opts.timers, trying100DelayMs: opts.trying100DelayMs }),
+      log,
+    );
+    stack.transports = await TransportManager.open(
+      { listen: opts.listen, tls: opts.tls, stream: opts.stream, logger: log },
+      (inbound) => stack.receive(inbound),
+    );
+    return stack;
+  }
+
+  /** Every bound listening endpoint (port 0 resolved to the real port). */
+  endpoints(): Endpoint[] {
+    return this.transports.endpoints();
+  }
+
+  /**
+   * Our endpoint for `protocol` (and the family of `toward`, when given), for Via sent-by and Contact. A
+   * protocol we only connect out on (no listener) borrows the address of another listener with the
+   * protocol's default port: replies come back on the connection anyway (RFC 3261 §18.2.2).
+   */
+  localEndpoint(protocol: TransportProtocol, toward?: Endpoint): Endpoint {
+    const family = toward ? (toward.address.includes(':') ? 6 : 4) : undefined;
+    const own = this.transports.localEndpoint(protocol, family);
+    if (own) return own;
+    const any = this.endpoints().find(
+      (e) => family === undefined || e.address.includes(':') === (family === 6),
+    );
+    if (!any) {
+      throw transportError('TRANSPORT_NO_SOCKET', {
+        protocol,
+        family: family ?? 4,
+        endpoint: toward ? endpointKey(toward) : protocol,
+      });
+    }
+    return { protocol, address: any.address, port: protocol === 'tls' ? 5061 : 5060 };
+  }
+
+  onRequest(handler: RequestHandler): void {
+    this.requestHandler = handler;
+  }
+
+  onAck(handler: (req: SipRequest, source: Endpoint) => void): void {
+    this.ackHandler = handler;
+  }
+
+  onStrayResponse(handler: (res: SipResponse, source: Endpoint) => void): void {
+    this.strayHandler = handler;
+  }
+
+  /** Pushes our Via for a request going to `dest`: a fresh branch, and rport so NATs are survived (RFC 3581). */
+  addVia(req: SipRequest, dest: Endpoint): void {
+    const local = this.localEndpoint(dest.protocol, dest);
+    req.headers.prepend(
+      'Via',
+      `SIP/2.0/${dest.protocol.toUpperCase()} ${hostPort(local.address, local.port)};branch=${newBranch()};rport`,
+    );
+  }
+
+  sendRequest(req: SipRequest, dest: Endpoint, hooks?: RequestHooks): ClientRequest {
+    if (hooks?.addVia ?? req.method !== 'CANCEL') this.addVia(req, dest);
+    let resolve!: (res: FinalResponse) => void;
+    const final = new Promise<FinalResponse>((r) => (resolve = r));
+    const t = now();
+    const { id, outputs } = this.layer.sendRequest(req, dest, t);
+    const pending: PendingClient = {
+      request: req,
+      dest,
+      hooks,
+      resolve,
+      done: false,
+      provisional: false,
+      cancelWanted: false,
+      cancelSent: false,
+      deadline: hooks?.timeoutMs !== undefined ? t + hooks.timeoutMs : undefined,
+    };
+    this.clients.set(id, pending);
+    if (pending.deadline !== undefined) this.deadlined.set(id, pending);
+    this.sentBy.set(req, id);
+    this.run(outputs);
+    this.rearm();
+    return { id, request: req, final, cancel: () => this.cancel(id) };
+  }
+
+  /** Sends a message outside any transaction (a proxy's stateless forward, an ACK for a 2xx). */
+  sendStateless(msg: SipMessage, dest: Endpoint): void {
+    this.transmit(msg, dest);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timer.cancel();
+    for (const [id, p] of this.clients)
+      this.settle(id, p, this.synthetic(p.request, 503, 'Service Unavailable'));
+    await this.transports.close();
+  }
+
+  private cancel(id: string): void {
+    const p = this.clients.get(id);
+    if (!p || p.done || p.cancelSent || p.request.method !== 'INVITE') return;
+    // §9.1: a CANCEL before any provisional could overtake the INVITE; wait for the first 1xx.
+    if (!p.provisional) {
+      p.cancelWanted = true;
+      return;
+    }
+    this.sendCancel(p);
+  }
+
+  private sendCancel(p: PendingClient): void {
+    p.cancelSent = true;
+    p.cancelWanted = false;
+    const inv = p.request;
+    const lines = [
+      `CANCEL ${inv.uri} SIP/2.0`,
+      `Via: ${inv.headers.getAll('Via')[0] ?? ''}`,
+      ...inv.headers.getAll('Route').map((r) => `Route: ${r}`),
+      `From: ${inv.headers.get('From') ?? ''}`,
+      `To: ${inv.headers.get('To') ?? ''}`,
+      `Call-ID: ${inv.callId}`,
+      `CSeq: ${inv.cseq.seq} CANCEL`,
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+    ];
+    const cancel = parseMessage(Buffer.from(lines.join('\r\n') + '\r\n\r\n')) as SipRequest;
+    void this.sendRequest(cancel, p.dest, { addVia: false }).final;
+  }
+
+  private receive(inbound: Inbound): void {
+    if (this.closed) return;
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(inbound.bytes, { datagram: inbound.source.protocol === 'udp' });
+    } catch (err) {
+      this.rejectUnparseable(inbound, err);
+      return;
+    }
+    let outputs: LayerOutput[];
+    try {
+      if (isRequest(msg)) applyReceived(msg, inbound.source);
+      if (this.debug) this.log.debug({ from: endpointKey(inbound.source), summary: summary(msg) }, 'sip in');
+      outputs = this.layer.receive(msg, inbound.source, now());
+    } catch (err) {
+      // Headers parse lazily: a bad Via or CSeq surfaces here, when matching first reads it.
+      if (!(err instanceof SipParseError)) throw err;
+      this.rejectUnparseable(inbound, isRequest(msg) ? err : err.unanswerable());
+      return;
+    }
+    try {
+      this.run(outputs);
+    } catch (err) {
+      // A failing transaction user must not take the socket (and every other call) down with it.
+      this.log.error(
+        { err: (err as Error).message, from: endpointKey(inbound.source) },
+        'SIP handler failed',
+      );
+    }
+    this.rearm();
+  }
+
+  private rejectUnparseable(inbound: Inbound, err: unknown): void {
+    this.counters.parseErrors++;
+    const status = err instanceof SipParseError ? err.status : undefined;
+    if (this.debug)
+      this.log.debug({ from: endpointKey(inbound.source), err: (err as Error).message }, 'unparseable');
+    if (status === undefined) return;
+    const bytes = statelessErrorResponse(inbound.bytes, status, (err as Error).message);
+    if (!bytes) return;
+    this.counters.parseErrorsAnswered++;
+    // The Via did not parse as a whole, so the answer goes where the bytes came from (§18.2.2's fallback).
+    this.transports.send(bytes, inbound.source);
+  }
+
+  private transmit(msg: SipMessage, dest: Endpoint): void {
+    if (this.debug) this.log.debug({ to: endpointKey(dest), summary: summary(msg) }, 'sip out');
+    this.transports.send(msg.toBuffer(), dest, (err) => {
+      if (this.debug) this.log.debug({ to: endpointKey(dest), err: err.message }, 'send failed');
+      const txId = this.sentBy.get(msg);
+      if (txId === undefined || this.closed) return;
+      const p = this.clients.get(txId);
+      if (p && !p.done) this.lastTransportError.set(txId, err);
+      this.run(this.layer.transportError(txId, now()));
+      this.rearm();
+    });
+  }
+
+  private run(outputs: readonly LayerOutput[]): void {
+    for (const o of outputs) {
+      switch (o.type) {
+        case 'send':
+          this.transmit(o.message, o.dest);
+          break;
+        case 'request':
+          this.dispatchRequest(o.txId, o.request, o.source);
+          break;
+        case 'ack':
+          this.ackHandler?.(o.request, o.source);
+          break;
+        case 'response':
+          this.dispatchResponse(o.txId, o.response);
+          break;
+        case 'timeout': {
+          const p = this.clients.get(o.txId);
+          if (p) this.settle(o.txId, p, this.synthetic(p.request, 408, 'Request Timeout'));
+          break;
+        }
+        case 'transport-error': {
+          const p = this.clients.get(o.txId);
+          const cause = this.lastTransportError.get(o.txId);
+          this.lastTransportError.delete(o.txId);
+          if (p) this.settle(o.txId, p, this.synthetic(p.request, 503, 'Service Unavailable', cause));
+          break;
+        }
+        case 'stray-response':
+          this.strayHandler?.(o.response, o.source);
+          break;
+        case 'terminated': {
+          const p = this.clients.get(o.txId);
+          if (p && !p.done) this.settle(o.txId, p, this.synthetic(p.request, 408, 'Request Timeout'));
+          this.clients.delete(o.txId);
+          this.lastTransportError.delete(o.txId);
+          break;
+        }
+        case 'ack-timeout':
+          if (this.debug) this.log.debug({ txId: o.txId }, 'no ACK for a final response (Timer H)');
+          break;
+      }
+    }
+  }
+
+  private dispatchRequest(txId: string, req: SipRequest, source: Endpoint): void {
+    const tx: ServerTx = {
+      id: txId,
+      request: req,
+      respond: (res) => {
+        if (this.closed) return;
+        this.sentBy.set(res, txId);
+        this.run(this.layer.respond(txId, res, now()));
+        this.rearm();
+      },
+    };
+    if (this.requestHandler) this.requestHandler(req, tx, source);
+    else tx.respond(createResponse(req, 501, 'Not Implemented'));
+  }
+
+  private dispatchResponse(txId: string, res: SipResponse): void {
+    const p = this.clients.get(txId);
+    if (!p) return;
+    p.hooks?.onResponse?.(res);
+    if (p.done) return;
+    if (res.status < 200) {
+      p.provisional = true;
+      if (p.cancelWanted) this.sendCancel(p);
+      p.hooks?.onProvisional?.(res);
+      return;
+    }
+    this.settle(txId, p, res);
+  }
+
+  private settle(id: string, p: PendingClient, res: FinalResponse): void {
+    this.deadlined.delete(id);
+    if (p.done) return;
+    p.done = true;
+    p.resolve(res);
+  }
+
+  private synthetic(req: SipRequest, status: number, reason: string, cause?: GeoredError): FinalResponse {
+    const res = createResponse(req, status, reason);
+    return Object.assign(res, { synthetic: true, cause });
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const t = now();
+    this.run(this.layer.onTimer(t));
+    for (const [id, p] of this.deadlined) {
+      if (p.deadline !== undefined && p.deadline <= t) {
+        this.settle(id, p, this.synthetic(p.request, 408, 'Request Timeout'));
+      }
+    }
+    this.rearm();
+  }
+
+  /** Arms the one timer at the earliest of the layer's next timer and the TU deadlines still open. */
+  private rearm(): void {
+    if (this.closed) return;
+    let at = this.layer.nextTimer();
+    for (const p of this.deadlined.values()) {
+      if (p.deadline !== undefined && (at === null || p.deadline < at)) at = p.deadline;
+    }
+    this.timer.arm(at);
+  }
+}
+
+function summary(msg: SipMessage): string {
+  return isRequest(msg) ? `${msg.method} ${msg.uri}` : `${msg.status} ${msg.reason}`;
+}

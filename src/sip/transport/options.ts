@@ -1,0 +1,42 @@
+import type { GeoredError } from '../../errors/catalogue';
+import type { TransportProtocol } from './types';
+
+/** One configured listening socket; port 0 asks the system for a free port (the bound one is reported). */
+export interface ListenSpec {
+  readonly protocol: TransportProtocol;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** TLS material as file paths (PEM). Without cert and key the TLS transport can connect but not listen. */
+export interface TlsFiles {
+  readonly cert?: string;
+  readonly key?: string;
+  /** Trusted CA certificates for verifying peers; the system store when absent. */
+  readonly ca?: string;
+  /** Verify the peer's certificate when connecting out (default true). */
+  readonly rejectUnauthorized?: boolean;
+  /** Ask inbound TLS clients for a certificate and verify it against `ca` (default false). */
+  readonly requestClientCert?: boolean;
+}
+
+export interface StreamSettings {
+  /** Give up opening a TCP/TLS connection after this long. */
+  readonly connectTimeoutMs: number;
+  /** Close a connection that carried nothing (not even a keep-alive) for this long; 0 = never. */
+  readonly idleTimeoutMs: number;
+  /** Send an RFC 5626 CRLFCRLF ping on idle connections we opened, this often; 0 = never. */
+  readonly keepAliveIntervalMs: number;
+  /** Open connections per protocol (inbound and outbound); more are refused. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  connectTimeoutMs: 5_000,
+  idleTimeoutMs: 300_000,
+  keepAliveIntervalMs: 0,
+  maxConnections: 1_024,
+};
+
+/** Called when bytes handed to `send` could not be delivered (connect failed, connection lost...). */
+export type SendErrorHandler = (err: GeoredError) => void;

@@ -1,0 +1,85 @@
+import { createSocket, type Socket } from 'node:dgram';
+import type { Logger } from 'pino';
+import { addressFamily, normalizeAddress } from './address';
+import { reasonOf, sendError, transportError } from './node-errors';
+import type { ListenSpec, SendErrorHandler } from './options';
+import type { Endpoint, Inbound } from './types';
+import { endpointKey } from './types';
+
+/** A datagram of only CR/LF is a keep-alive some UAs send over UDP; it is not a SIP message. */
+function isOnlyCrlf(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
+}
+
+/** One UDP socket: a datagram is one message (RFC 3261 §18.3); responses leave through the same socket. */
+export class UdpTransport {
+  private closed = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly local: Endpoint,
+    private readonly log: Logger,
+  ) {}
+
+  static bind(spec: ListenSpec, deliver: (inbound: Inbound) => void, log: Logger): Promise<UdpTransport> {
+    const family = addressFamily(spec.address);
+    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    return new Promise((resolve, reject) => {
+      const onListenError = (err: Error) => {
+        socket.close();
+        reject(
+          transportError('TRANSPORT_LISTEN_FAILED', {
+            endpoint: endpointKey({ ...spec, protocol: 'udp' }),
+            reason: reasonOf(err),
+          }),
+        );
+      };
+      socket.once('error', onListenError);
+      socket.bind(spec.port, spec.address, () => {
+        socket.off('error', onListenError);
+        const local: Endpoint = { protocol: 'udp', address: spec.address, port: socket.address().port };
+        const transport = new UdpTransport(socket, local, log);
+        socket.on('message', (bytes, rinfo) => {
+          if (isOnlyCrlf(bytes)) return;
+          deliver({
+            bytes,
+            source: { protocol: 'udp', address: normalizeAddress(rinfo.address), port: rinfo.port },
+            local,
+          });
+        });
+        // An unconnected UDP socket reports errors only for sends; they reach the send callback too.
+        socket.on('error', (err) =>
+          log.warn({ err: reasonOf(err), local: endpointKey(local) }, 'udp socket error'),
+        );
+        resolve(transport);
+      });
+    });
+  }
+
+  get family(): 4 | 6 {
+    return addressFamily(this.local.address);
+  }
+
+  send(bytes: Buffer, dest: Endpoint, onError?: SendErrorHandler): void {
+    if (this.closed) {
+      onError?.(transportError('TRANSPORT_CLOSED', { endpoint: endpointKey(dest) }));
+      return;
+    }
+    this.socket.send(bytes, dest.port, dest.address, (err) => {
+      if (!err) return;
+      if (this.log.isLevelEnabled('debug'))
+        this.log.debug({ err: reasonOf(err), dest: endpointKey(dest) }, 'udp send failed');
+      onError?.(sendError(err, dest));
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
