@@ -1,0 +1,10 @@
+export type { CheckContext, CheckEntry, CheckFn, CheckLevel, CheckOutcome } from './types';
+export { BUILTIN_METHODS, CheckRegistry, type CheckLookup, type CheckRegistryDeps } from './registry';
+export { commandCheck, type CommandCheckConfig } from './command';
+export { customCheck, type CustomCheckFn } from './custom';
+export type { ResolveEndpoints } from './endpoints';
+export { httpPing } from './http-ping';
+export { icmpPingCheck, parseRtt } from './icmp-ping';
+export { sipOptionsCheck, type OptionsSender, type SipOptionsDeps } from './sip-options';
+export { tcpConnectCheck } from './tcp-connect';
+export { TtlBoard, type TtlPush, type TtlStatus } from './ttl';
