@@ -1,0 +1,110 @@
+import { SipParseError } from './errors';
+import { headerKey, SINGLE_HEADERS } from './header-names';
+import type { SipRequest } from './message';
+
+/** What an element answers a request that parsed but cannot be served as it is. */
+export interface SemanticVerdict {
+  readonly status: number;
+  readonly reason: string;
+}
+
+export type ElementRole = 'proxy' | 'uas';
+
+export interface SemanticOptions {
+  /** Option tags this element supports (Require at a UAS, Proxy-Require at a proxy). */
+  readonly supported?: readonly string[];
+  /** Body types a UAS understands (RFC 3261 §8.2.3). */
+  readonly acceptedTypes?: readonly string[];
+}
+
+const MANDATORY = ['to', 'from', 'call-id', 'cseq', 'via'];
+const KNOWN_SCHEMES = new Set(['sip', 'sips', 'tel']);
+const DEFAULT_TYPES = [
+  'application/sdp',
+  'multipart/mixed',
+  'multipart/alternative',
+  'multipart/related',
+  'multipart/signed',
+];
+
+/**
+ * The status `role` answers a syntactically valid request with, or null when it goes on to serve it.
+ * Checks, in RFC 3261 order: mandatory headers (§8.1.1: 400), repeated single-value headers (400), URI scheme (§8.2.2.1, §16.3 step 2: 416),
+ * Max-Forwards (§16.3 step 3: 483, proxy), Proxy-Require (§16.3 step 5: 420, proxy), Require (§8.2.2.3:
+ * 420, UAS) and Content-Type (§8.2.3: 415, UAS). Header values that do not parse give 400.
+ */
+export function checkRequestSemantics(
+  req: SipRequest,
+  role: ElementRole,
+  opts: SemanticOptions = {},
+): SemanticVerdict | null {
+  try {
+    return verdict(req, role, opts);
+  } catch (e) {
+    if (e instanceof SipParseError && e.status !== undefined) {
+      return {
+        status: e.status,
+        reason: `${e.message} (RFC 3261 §8.2: a malformed request gets ${e.status})`,
+      };
+    }
+    throw e;
+  }
+}
+
+function verdict(req: SipRequest, role: ElementRole, opts: SemanticOptions): SemanticVerdict | null {
+  const missing = MANDATORY.filter((k) => req.headers.firstByKey(k) === undefined);
+  if (missing.length > 0) {
+    return { status: 400, reason: `mandatory header(s) missing: ${missing.join(', ')} (RFC 3261 §8.1.1)` };
+  }
+  // RFC 4475 §3.3.8: several values in a header that allows one make the request ambiguous.
+  const counts = new Map<string, number>();
+  for (const f of req.headers.list)
+    if (SINGLE_HEADERS.has(f.key)) counts.set(f.key, (counts.get(f.key) ?? 0) + 1);
+  const repeated = [...counts].filter(([k, n]) => n > 1 && k !== 'content-length').map(([k]) => k);
+  if (repeated.length > 0) {
+    return {
+      status: 400,
+      reason: `single-value header(s) repeated: ${repeated.join(', ')} (RFC 3261 §7.3.1)`,
+    };
+  }
+  const uri = req.requestUri;
+  if (!KNOWN_SCHEMES.has(uri.scheme)) {
+    return { status: 416, reason: `Request-URI scheme ${uri.scheme} is not supported (RFC 3261 §8.2.2.1)` };
+  }
+  const supported = new Set((opts.supported ?? []).map((t) => t.toLowerCase()));
+  if (role === 'proxy') {
+    if (req.maxForwards === 0) {
+      return { status: 483, reason: 'Max-Forwards is 0 (RFC 3261 §16.3 step 3)' };
+    }
+    const unsupported = tags(req, 'proxy-require').filter((t) => !supported.has(t.toLowerCase()));
+    if (unsupported.length > 0) {
+      return {
+        status: 420,
+        reason: `Proxy-Require lists unsupported ${unsupported.join(', ')} (RFC 3261 §16.3 step 5)`,
+      };
+    }
+    return null;
+  }
+  if (req.method !== 'ACK' && req.method !== 'CANCEL') {
+    const unsupported = tags(req, 'require').filter((t) => !supported.has(t.toLowerCase()));
+    if (unsupported.length > 0) {
+      return {
+        status: 420,
+        reason: `Require lists unsupported ${unsupported.join(', ')} (RFC 3261 §8.2.2.3)`,
+      };
+    }
+  }
+  const type = req.headers.get('content-type');
+  if (req.body.length > 0 && type !== undefined) {
+    const mediaType = (type.split(';')[0] as string).trim().toLowerCase();
+    const accepted = (opts.acceptedTypes ?? DEFAULT_TYPES).map((t) => t.toLowerCase());
+    if (!accepted.includes(mediaType)) {
+      return { status: 415, reason: `body type ${mediaType} is not understood (RFC 3261 §8.2.3)` };
+    }
+  }
+  return null;
+}
+
+function tags(req: SipRequest, name: string): string[] {
+  return req.headers.getAll(headerKey(name)).filter((t) => t !== '');
+}
