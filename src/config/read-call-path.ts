@@ -5,6 +5,10 @@ import { integerAtLeast } from './durations';
 import { readSecret } from './read-secret';
 import type { PbxConfig, ProxyConfig } from './types';
 import type { Cursor, Reader } from './yaml-reader';
+import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../sip/auth/algorithms';
+
+/** SHA-256 first as RFC 8760 prefers; MD5 still offered because many PBXs know nothing else. */
+const DEFAULT_PBX_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
 
 function readCodes(r: Reader, c: Cursor, expected: string, ok: (n: number) => boolean): number[] | undefined {
   const items = r.list(c, `a list of ${expected}`);
@@ -64,7 +68,7 @@ export function readPbx(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): PbxConfig
   if (addressText !== undefined && (!parsed || parsed.port === 0)) r.wrong(f.get('address'), addressExpected);
 
   let credentials: PbxConfig['credentials'];
-  const credF = r.map(f.get('credentials'), ['username', 'password', 'realm']);
+  const credF = r.map(f.get('credentials'), ['username', 'password', 'realm', 'algorithms']);
   if (credF && f.has('credentials')) {
     const username = r.require(credF.get('username'), 'a user name')
       ? r.string(credF.get('username'), 'a user name')
@@ -73,7 +77,16 @@ export function readPbx(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): PbxConfig
       ? readSecret(r, credF.get('password'), env)
       : undefined;
     const realm = r.string(credF.get('realm'), 'a realm') ?? 'geored';
-    if (username !== undefined && password !== undefined) credentials = { username, password, realm };
+    const algorithms = credF.has('algorithms')
+      ? ((r.strings(credF.get('algorithms'), 'digest algorithms', (a) =>
+          (DIGEST_ALGORITHMS as readonly string[]).includes(a)
+            ? null
+            : `one of ${DIGEST_ALGORITHMS.join(', ')}`,
+        ) ?? []) as DigestAlgorithm[])
+      : DEFAULT_PBX_ALGORITHMS;
+    if (algorithms.length === 0) r.wrong(credF.get('algorithms'), 'at least one digest algorithm');
+    if (username !== undefined && password !== undefined)
+      credentials = { username, password, realm, algorithms };
   }
   return {
     ...(parsed && parsed.port !== 0 ? { address: parsed } : {}),

@@ -3,6 +3,7 @@
  * Field names are the guide's snake_case; durations are seconds (fractions allowed) unless named `_ms`.
  * src/config/load.ts produces it; everything else reads it.
  */
+import type { DigestAlgorithm } from '../sip/auth/algorithms';
 import type { TransportProtocol } from '../sip/transport/types';
 
 /**
@@ -204,7 +205,13 @@ export interface PbxConfig {
   /** Static PBX address calls from regions go to when the PBX has not registered. */
   readonly address?: ListenSpec;
   /** Digest credentials the PBX registers to geored with. */
-  readonly credentials?: { readonly username: string; readonly password: SecretRef; readonly realm: string };
+  readonly credentials?: {
+    readonly username: string;
+    readonly password: SecretRef;
+    readonly realm: string;
+    /** Digest algorithms offered, strongest first (RFC 8760); some PBXs answer only the first, or only MD5. */
+    readonly algorithms: readonly DigestAlgorithm[];
+  };
   /** With no PBX address or registration, any loopback source counts as the PBX. */
   readonly allow_any_loopback: boolean;
 }

@@ -65,7 +65,7 @@ export class PbxRegistrar {
         : new DigestServer({
             realm: creds.realm,
             secret: opts.nonceSecret ?? randomBytes(32),
-            ...(opts.algorithms !== undefined && { algorithms: opts.algorithms }),
+            algorithms: opts.algorithms ?? creds.algorithms,
             lookup: (user) => (user === creds.username ? { password: creds.password.value } : undefined),
           });
     this.last = this.currentContact();

@@ -27,6 +27,7 @@ const withCredentials: PbxConfig = {
     username: 'pbx',
     password: { source: 'env:PBX_PASSWORD', value: 'secret' },
     realm: 'geored.local',
+    algorithms: ['SHA-256', 'MD5'],
   },
   allow_any_loopback: true,
 };
