@@ -1,0 +1,94 @@
+/**
+ * What the REST API needs from the rest of geored, as narrow interfaces: the API is a thin layer over the
+ * TypeScript API (src/geo/service.ts), so it depends on the methods it calls and nothing else. That keeps
+ * the plugins compiling and testable on their own, and makes every dependency visible here.
+ */
+import type { Logger } from 'pino';
+import type { ApiToken } from '../config/types';
+import type {
+  ActiveRegion,
+  FailbackSettings,
+  FailoverRecord,
+  FailoverResult,
+  FailoverSettings,
+  HealthCheckSettings,
+  ManualFailoverRequest,
+  PendingFailback,
+  RegionHealth,
+  RegionInfo,
+  RegionInput,
+  RegionMetrics,
+  RegionStatus,
+  ScheduleFailoverRequest,
+  ScheduledFailoverInfo,
+  SimulationInfo,
+  TestFailoverResult,
+  TtlStatus,
+} from '../geo/types';
+import type { Metrics } from '../metrics/registry';
+import type { RoutingStrategy } from '../config/types';
+import type { Store } from '../store/types';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** A region's fields that PATCH .../regions/{name} may change (the name is the key, so it cannot). */
+export type RegionPatch = Partial<Omit<RegionInput, 'name'>>;
+
+export interface LoadBalancingSettings {
+  strategy: RoutingStrategy;
+  weights?: Record<string, number>;
+}
+
+/** The routing policy in force after a change (the service answers with it). */
+export interface RoutingInForce {
+  strategy: RoutingStrategy;
+  weights: Record<string, number>;
+  time_based: Record<string, string>;
+  timezone: string;
+}
+
+export type RejectedFailback = PendingFailback & { decision: 'rejected'; decided_by: string };
+
+/** The service methods the REST API calls; the service's GeographicRedundancy implements them. */
+export interface GeoApi {
+  registerRegion(input: RegionInput): Awaitable<RegionInfo>;
+  updateRegion(name: string, patch: RegionPatch): Awaitable<RegionInfo>;
+  removeRegion(name: string): Awaitable<unknown>;
+  getActiveRegion(): Awaitable<ActiveRegion | null>;
+  listRegions(): Awaitable<RegionStatus[]>;
+  getRegion(name: string): Awaitable<RegionInfo | null>;
+  manualFailover(req: ManualFailoverRequest): Awaitable<FailoverResult>;
+  getRegionHealth(name: string): Awaitable<RegionHealth>;
+  getFailoverHistory(limit?: number): Awaitable<FailoverRecord[]>;
+  /** An empty object changes nothing; each returns the settings now in force. */
+  configureHealthCheck(s: HealthCheckSettings): Awaitable<Required<HealthCheckSettings>>;
+  configureFailover(s: FailoverSettings): Awaitable<Required<FailoverSettings>>;
+  configureFailback(s: FailbackSettings): Awaitable<Required<FailbackSettings>>;
+  scheduleFailover(req: ScheduleFailoverRequest): Awaitable<ScheduledFailoverInfo>;
+  cancelScheduledFailover(id: number): Awaitable<ScheduledFailoverInfo>;
+  listScheduledFailovers(): Awaitable<ScheduledFailoverInfo[]>;
+  listPendingFailbacks(): Awaitable<PendingFailback[]>;
+  approveFailback(id: number, by: string): Awaitable<FailoverResult>;
+  rejectFailback(id: number, by: string): Awaitable<RejectedFailback>;
+  testFailover(from: string, to: string, dry_run: boolean): Awaitable<TestFailoverResult>;
+  getRegionMetrics(name: string): Awaitable<RegionMetrics>;
+  simulateFailure(region: string, duration: number): Awaitable<SimulationInfo>;
+  endSimulation(region?: string): Awaitable<SimulationInfo[]>;
+  pushTtlCheck(region: string, check: string, status: TtlStatus, note?: string): Awaitable<unknown>;
+  enableGeoLoadBalancing(s: LoadBalancingSettings): Awaitable<RoutingInForce>;
+  configureTimeBasedRouting(rules: Record<string, string>, timezone?: string): Awaitable<RoutingInForce>;
+}
+
+export type CallsStore = Pick<Store, 'listCalls'>;
+
+export interface ApiDeps {
+  geo: GeoApi;
+  store: CallsStore;
+  metrics: Pick<Metrics, 'registry'>;
+  tokens: readonly ApiToken[];
+  logger: Logger;
+  /** True when the store and the SIP transports are up (GET /readyz). */
+  ready: () => boolean;
+  /** Serve GET /metrics without a token (for scrapers on a trusted network); false by default. */
+  metricsPublic?: boolean;
+}

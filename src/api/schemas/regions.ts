@@ -1,0 +1,144 @@
+/** Schemas of the region routes: the guide's register body and its `regions` / `active-region` shapes. */
+import { Type, type Static } from '@sinclair/typebox';
+import { HealthStateSchema, Nullable, RegionName, StringEnum, Timestamp } from './common';
+
+const regionFields = {
+  trunk_id: Type.String({ minLength: 1, maxLength: 100 }),
+  sip_server: Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'host, host:port, or a sip:/sips: URI with ;transport=',
+  }),
+  priority: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Lower is preferred' }),
+  location: Type.Optional(Type.String({ maxLength: 100 })),
+  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
+  weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+  latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+  longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone' })),
+  http_check_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL' })),
+  request_uri_host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  source_addresses: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256, description: 'IPs or CIDRs' }),
+  ),
+};
+
+/** POST .../region: the guide's body (name, trunk_id, sip_server, priority, location, capabilities) + extras. */
+export const RegionInputSchema = Type.Object(
+  { name: RegionName, ...regionFields },
+  { additionalProperties: false },
+);
+export type RegionInputBody = Static<typeof RegionInputSchema>;
+
+/** PATCH .../regions/{name}: any of the register fields but the name. */
+export const RegionPatchSchema = Type.Partial(Type.Object(regionFields, { additionalProperties: false }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type RegionPatchBody = Static<typeof RegionPatchSchema>;
+
+export const RegionInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    trunk_id: Type.String(),
+    sip_server: Type.String(),
+    priority: Type.Integer(),
+    location: Nullable(Type.String()),
+    capabilities: Type.Array(Type.String()),
+    weight: Type.Number(),
+    latitude: Nullable(Type.Number()),
+    longitude: Nullable(Type.Number()),
+    timezone: Nullable(Type.String()),
+    http_check_url: Nullable(Type.String()),
+    origin: StringEnum(['config', 'api'] as const, 'Where the region was defined'),
+    health_state: HealthStateSchema,
+    is_active: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+/** One row of GET .../regions: exactly the guide's fields. */
+export const RegionStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    priority: Type.Integer(),
+    health_state: HealthStateSchema,
+    is_active: Type.Boolean(),
+    last_check: Nullable(Timestamp),
+  },
+  { additionalProperties: false },
+);
+
+export const RegionListSchema = Type.Object(
+  { regions: Type.Array(RegionStatusSchema) },
+  { additionalProperties: false },
+);
+
+/** GET .../active-region: exactly the guide's fields. */
+export const ActiveRegionSchema = Type.Object(
+  {
+    name: Type.String(),
+    trunk_id: Type.String(),
+    priority: Type.Integer(),
+    health_state: HealthStateSchema,
+    active_since: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+const CheckStatusSchema = Type.Object(
+  {
+    method: Type.String(),
+    success: Type.Boolean(),
+    latency_ms: Nullable(Type.Number()),
+    error: Nullable(Type.String()),
+    checked_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const RegionHealthSchema = Type.Object(
+  {
+    region: Type.String(),
+    state: HealthStateSchema,
+    reason: Type.String(),
+    score: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+    last_check: Nullable(Timestamp),
+    state_since: Nullable(Timestamp),
+    first_failure_at: Nullable(Timestamp),
+    healthy_since: Nullable(Timestamp),
+    registration: StringEnum(['registered', 'failed', 'none', 'pending'] as const),
+    simulated_until: Nullable(Timestamp),
+    checks: Type.Array(CheckStatusSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** getRegionMetrics: exactly the guide's fields. */
+export const RegionMetricsSchema = Type.Object(
+  {
+    uptime_percentage: Type.Number(),
+    average_latency_ms: Type.Number(),
+    calls_handled: Type.Integer(),
+    failover_count: Type.Integer(),
+    last_failover: Nullable(Timestamp),
+  },
+  { additionalProperties: false },
+);
+
+export const TtlParams = Type.Object(
+  {
+    name: RegionName,
+    check: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'TTL check name' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TtlPushSchema = Type.Object(
+  {
+    status: StringEnum(['pass', 'warn', 'fail'] as const),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type TtlPushBody = Static<typeof TtlPushSchema>;

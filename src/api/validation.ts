@@ -1,0 +1,20 @@
+/**
+ * Request validation. Bodies are validated strictly: no type coercion ("1" is not a priority) and no
+ * silent removal of unknown properties (a misspelt field is a 400 naming it, not ignored). Query strings
+ * and path parameters arrive as text, so those alone are coerced to the schema's types (`?limit=10`).
+ */
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+
+const STRICT = { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } as const;
+const TEXT = { ...STRICT, coerceTypes: 'array' } as const;
+
+export function registerValidation(app: FastifyInstance): void {
+  const factory = AjvCompiler();
+  const strict = factory({}, { customOptions: STRICT, plugins: [] });
+  const text = factory({}, { customOptions: TEXT, plugins: [] });
+  app.setValidatorCompiler(
+    (route: { schema: FastifySchema; method: string; url: string; httpPart?: string }) =>
+      route.httpPart === 'body' ? strict(route) : text(route),
+  );
+}
