@@ -25,7 +25,7 @@ export const DEFAULT_SERVER: ServerConfig = {
       { protocol: 'tcp', address: '127.0.0.1', port: 5060 },
     ],
   },
-  api: { listen: { address: '127.0.0.1', port: 8080 } },
+  api: { listen: { address: '127.0.0.1', port: 8080 }, metrics_public: false },
   store: 'sqlite:./data/geored.db',
   tokens: [],
   log_level: 'info',

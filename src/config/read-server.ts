@@ -150,7 +150,7 @@ export function readServer(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): Server
     });
   }
 
-  const apiF = r.map(f.get('api'), ['listen']);
+  const apiF = r.map(f.get('api'), ['listen', 'metrics_public']);
   const apiText = apiF && r.string(apiF.get('listen'), 'an address like 127.0.0.1:8080 or [::1]:8080');
   let apiListen = d.api.listen;
   if (apiF && apiText !== undefined) {
@@ -166,7 +166,10 @@ export function readServer(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): Server
 
   return {
     sip: tls ? { listen, tls } : { listen },
-    api: { listen: apiListen },
+    api: {
+      listen: apiListen,
+      metrics_public: (apiF && r.boolean(apiF.get('metrics_public'))) ?? d.api.metrics_public,
+    },
     store,
     ...(redis !== undefined ? { redis } : {}),
     tokens,

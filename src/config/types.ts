@@ -179,7 +179,11 @@ export interface ServerConfig {
     /** File paths as written (relative to the working directory); checked readable at load time. */
     readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
   };
-  readonly api: { readonly listen: { readonly address: string; readonly port: number } };
+  readonly api: {
+    readonly listen: { readonly address: string; readonly port: number };
+    /** Serve /metrics without a token (for a Prometheus on a trusted network). */
+    readonly metrics_public: boolean;
+  };
   /** 'sqlite:PATH' or a postgres:// URL (may carry a password when given as env:/file:). */
   readonly store: string;
   /** redis:// or rediss:// URL; absent: live state in memory. */
