@@ -1,0 +1,47 @@
+/** What the pieces of the call path share: one object built by SipProxy, passed to the per-call helpers. */
+import type { Logger } from 'pino';
+import type { GeoredError } from '../errors/catalogue';
+import type { ProxyConfig } from '../config/types';
+import type { CallOutcome } from '../health/decide-health-types';
+import type { Metrics } from '../metrics/registry';
+import type { SipRequest, SipResponse } from '../sip/message';
+import type { ServerTx, SipStack } from '../sip/stack';
+import type { CallRecorder } from './call-records';
+import type { DialogTable } from './dialogs';
+import type { OwnAddresses } from './own-addresses';
+import type { RegionPlans } from './region-plan';
+import type { SipCounters } from './sip-counters';
+
+/** An INVITE in progress that a CANCEL can stop (§16.10). */
+export interface Cancellable {
+  cancel(now: number): void;
+}
+
+export interface ProxyContext {
+  readonly stack: SipStack;
+  readonly own: OwnAddresses;
+  readonly proxy: ProxyConfig;
+  readonly plans: RegionPlans;
+  readonly dialogs: DialogTable;
+  readonly recorder: CallRecorder;
+  readonly counters: SipCounters | null;
+  readonly metrics: Metrics | undefined;
+  readonly log: Logger;
+  readonly onCallOutcome: ((region: string, outcome: CallOutcome) => void) | undefined;
+  /** INVITEs in progress by their CANCEL key (top Via branch and sent-by, §9.2 matching). */
+  readonly invites: Map<string, Cancellable>;
+  /** Sends a response through a server transaction, counting it; a transaction already gone is ignored. */
+  respond(tx: ServerTx, res: SipResponse): void;
+  /** Answers `req` with the SIP status of `e`, a Warning saying why. */
+  refuse(tx: ServerTx, req: SipRequest, e: GeoredError): void;
+  /** Counts a request leaving geored. */
+  sent(method: string): void;
+  /** Proxied server transactions still waiting for their final response. */
+  inflight(delta: number): void;
+}
+
+/** §9.2: a CANCEL matches the INVITE with the same top Via branch and sent-by. */
+export function cancelKey(req: SipRequest): string {
+  const v = req.topVia;
+  return `${v.params['branch'] ?? ''}\n${v.host}:${v.port ?? ''}`;
+}

@@ -1,0 +1,304 @@
+/**
+ * One outbound call from the PBX: the failover chain's actions turned into SIP. Each attempt is a client
+ * transaction of its own under the one server transaction the PBX sees (RFC 3261 §16.6: one branch at a
+ * time, sequential search). The PBX gets provisionals of the attempt in progress and one final answer.
+ */
+import { performance } from 'node:perf_hooks';
+import { answerResponse } from '../sip/auth';
+import { createResponse, newBranch, type SipRequest, type SipResponse } from '../sip/message';
+import type { ClientRequest, FinalResponse, ServerTx } from '../sip/stack';
+import type { Endpoint } from '../sip/transport/types';
+import { errorFactory } from '../errors/catalogue';
+import { PROXY_ERRORS } from '../errors/proxy';
+import { attemptsOf, type CallRecord, type CallResult } from './call-records';
+import { cancelKey, type Cancellable, type ProxyContext } from './context';
+import type { NextPolicy } from './decide-next';
+import { FailoverChain, type Attempt, type ChainAction } from './failover-chain';
+import { buildLateAnswerRequest } from './late-answer';
+import { loopBranch } from './loop-branch';
+import { hopEndpoint } from './next-hop';
+import type { RegionPlan } from './region-plan';
+
+const err = errorFactory(PROXY_ERRORS);
+
+export class OutboundCall implements Cancellable {
+  private readonly chain: FailoverChain;
+  private readonly clients = new Map<number, ClientRequest>();
+  private readonly sentReqs = new Map<number, SipRequest>();
+  private readonly responses = new Map<number, SipResponse>();
+  private readonly seen2xx = new Set<number>();
+  /** ACKs sent for late 2xx answers, resent when the 2xx is retransmitted. */
+  private readonly releasedAcks = new Map<number, { ack: SipRequest; dest: Endpoint }>();
+  private answered: Attempt | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt: number | null = null;
+  private last2xxIn = 0;
+  private readonly key: string;
+  /** Record-Route toward the PBX, when it differs from the one toward the region (RFC 5658 double RR). */
+  private readonly pbxSideRR: string;
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly req: SipRequest,
+    private readonly tx: ServerTx,
+    source: Endpoint,
+    private readonly plans: readonly RegionPlan[],
+    /** The request as forwarded before per-region edits: routes processed, Max-Forwards decremented. */
+    private readonly base: SipRequest,
+    private readonly hash: string,
+    /** The dialled number: the Request-URI's user part, kept for every region. */
+    private readonly user: string,
+    private readonly record: CallRecord,
+    private readonly receivedAt: number,
+    policy: NextPolicy,
+  ) {
+    this.chain = new FailoverChain(
+      req.callId,
+      plans.map((p) => p.chain),
+      policy,
+    );
+    this.key = cancelKey(req);
+    this.pbxSideRR = ctx.own.side(source).recordRoute;
+  }
+
+  start(): void {
+    this.ctx.invites.set(this.key, this);
+    this.ctx.inflight(1);
+    this.run(this.chain.start(Date.now()));
+  }
+
+  cancel(now: number): void {
+    this.run(this.chain.cancel(now));
+  }
+
+  private run(actions: readonly ChainAction[]): void {
+    for (const act of actions) {
+      switch (act.type) {
+        case 'send':
+          if (act.attempt.id > 1 && !act.attempt.auth) this.noteFailover(act.attempt, act.reason);
+          this.send(act.attempt);
+          break;
+        case 'abandon':
+          this.clients.get(act.attempt.id)?.cancel();
+          break;
+        case 'forward':
+          this.settle(act.attempt, this.responses.get(act.attempt.id) as SipResponse);
+          break;
+        case 'give-up':
+          this.giveUp(act.best, act.reason);
+          break;
+        case 'reply':
+          this.ctx.respond(this.tx, createResponse(this.req, act.status));
+          this.close(act.status, null, 'cancelled');
+          break;
+        case 'release':
+          this.release(act.attempt);
+          break;
+        case 'outcome':
+          this.ctx.onCallOutcome?.(act.region, act.outcome);
+          break;
+      }
+    }
+    this.arm();
+  }
+
+  private send(a: Attempt): void {
+    const plan = this.plans[a.regionIndex] as RegionPlan;
+    const dest = plan.endpoints[a.endpoint] as Endpoint;
+    const out = this.base.clone();
+    out.uri = this.user === '' ? `sip:${plan.uriSuffix.slice(1)}` : `sip:${this.user}${plan.uriSuffix}`;
+    plan.rewrite?.(out);
+    let side;
+    try {
+      side = this.ctx.own.side(dest);
+    } catch {
+      this.run(this.chain.failed(a.id, 'transport-error', Date.now()));
+      return;
+    }
+    if (this.ctx.proxy.record_route) {
+      // §16.6 item 4: our URI with ;lr, so the dialog's later requests come through us. Toward a PBX on
+      // another transport or address, a second entry names the side it reaches us on (RFC 5658).
+      if (this.pbxSideRR !== side.recordRoute) out.headers.prepend('Record-Route', this.pbxSideRR);
+      out.headers.prepend('Record-Route', side.recordRoute);
+    }
+    if (a.auth && !this.addCredentials(a, plan, out)) return;
+    // §16.6 item 8: our Via on top, its branch carrying the loop hash and unique per attempt.
+    out.headers.prepend('Via', side.viaPrefix + loopBranch(this.hash, a.id));
+    this.sentReqs.set(a.id, out);
+    const client = this.ctx.stack.sendRequest(out, dest, {
+      addVia: false,
+      onProvisional: (res) => this.onProvisional(a, res),
+      onResponse: (res) => this.onResponse(a, res),
+    });
+    this.ctx.sent('INVITE');
+    this.clients.set(a.id, client);
+    if (a.id === 1)
+      this.ctx.metrics?.addedLatency.observe({ leg: 'invite' }, (performance.now() - this.receivedAt) / 1000);
+    client.final.then(
+      (res) => this.onFinal(a, res),
+      (e: unknown) =>
+        this.ctx.log.error({ err: (e as Error).message, callId: this.req.callId }, 'INVITE branch failed'),
+    );
+  }
+
+  /** The answer to the previous attempt's 401/407 (RFC 3261 §22.2): same target, next CSeq, credentials. */
+  private addCredentials(a: Attempt, plan: RegionPlan, out: SipRequest): boolean {
+    const prev = this.chain.attempts[this.chain.attempts.length - 2] as Attempt;
+    const prevSent = this.sentReqs.get(prev.id) as SipRequest;
+    const challenge = this.responses.get(prev.id) as SipResponse;
+    out.uri = prevSent.uri;
+    const ans = plan.digest ? answerResponse(plan.digest, prevSent, challenge) : null;
+    if (!ans || 'rejected' in ans) {
+      this.ctx.log.warn(
+        { region: plan.name, reason: ans && 'rejected' in ans ? ans.reason : 'no credentials' },
+        'cannot answer the region challenge',
+      );
+      this.run(this.chain.final(a.id, challenge.status, challenge.reason, Date.now()));
+      return false;
+    }
+    out.headers.set('CSeq', `${prevSent.cseq.seq + 1} INVITE`);
+    for (const v of ans.values) out.headers.append(ans.header, v);
+    return true;
+  }
+
+  private onProvisional(a: Attempt, res: SipResponse): void {
+    if (a !== this.chain.current || this.chain.done) return;
+    this.run(this.chain.provisional(a.id, Date.now()));
+    // §16.7 item 5: provisionals other than 100 are forwarded upstream; 100 is hop by hop.
+    if (res.status !== 100) this.forwardUp(res);
+  }
+
+  private onResponse(a: Attempt, res: SipResponse): void {
+    this.ctx.counters?.in.response(res.status);
+    if (res.status < 200 || res.status >= 300) return;
+    if (!this.seen2xx.has(a.id)) {
+      this.seen2xx.add(a.id);
+      this.last2xxIn = performance.now();
+      return;
+    }
+    // RFC 6026 §8.4/§8.6: 2xx retransmissions reach the TU and a proxy forwards them; for a released
+    // branch, the ACK is what the retransmission asks for.
+    if (this.answered === a) this.forwardUp(res);
+    const released = this.releasedAcks.get(a.id);
+    if (released) this.ctx.stack.sendStateless(released.ack, released.dest);
+  }
+
+  private onFinal(a: Attempt, res: FinalResponse): void {
+    const now = Date.now();
+    if (res.synthetic) {
+      this.run(this.chain.failed(a.id, res.status === 408 ? 'timeout' : 'transport-error', now));
+      return;
+    }
+    this.responses.set(a.id, res);
+    this.run(this.chain.final(a.id, res.status, res.reason, now));
+  }
+
+  /** The response upstream: our Via off (§16.7 item 3), and the PBX's CSeq number back if auth moved it. */
+  private forwardUp(res: SipResponse): void {
+    const up = res.clone();
+    up.headers.removeFirst('Via');
+    const seq = this.req.cseq.seq;
+    if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} INVITE`);
+    this.ctx.respond(this.tx, up);
+  }
+
+  private settle(a: Attempt, res: SipResponse): void {
+    if (res.status < 300) {
+      this.answered = a;
+      const sent = this.sentReqs.get(a.id) as SipRequest;
+      this.ctx.dialogs.add({
+        callId: this.req.callId,
+        pbxTag: this.req.fromTag,
+        offset: sent.cseq.seq - this.req.cseq.seq,
+        region: a.region,
+        record: this.record,
+        touched: Date.now(),
+      });
+      this.forwardUp(res);
+      this.ctx.metrics?.addedLatency.observe({ leg: '200' }, (performance.now() - this.last2xxIn) / 1000);
+      this.close(res.status, a.region, 'answered');
+      return;
+    }
+    this.forwardUp(res);
+    this.close(res.status, a.region, 'rejected');
+  }
+
+  private giveUp(best: Attempt | null, reason: string): void {
+    this.ctx.log.warn(
+      { callId: this.req.callId, tried: this.chain.attempts.length, reason },
+      'every region failed the call',
+    );
+    const res = best ? this.responses.get(best.id) : undefined;
+    if (res) {
+      this.forwardUp(res);
+      this.close(res.status, null, 'failed');
+      return;
+    }
+    this.ctx.refuse(this.tx, this.req, err('PROXY_NO_REGION', { reason }));
+    this.close(503, null, 'failed');
+  }
+
+  private close(status: number, region: string | null, result: CallResult): void {
+    this.ctx.invites.delete(this.key);
+    this.ctx.inflight(-1);
+    this.record.attempts = attemptsOf(this.chain.attempts);
+    this.ctx.recorder.settled(this.record, status, region, result, Date.now());
+  }
+
+  private noteFailover(a: Attempt, reason: string): void {
+    const prev = this.chain.attempts[this.chain.attempts.length - 2] as Attempt;
+    const cause = prev.status !== null ? String(prev.status) : (prev.outcome ?? 'unknown');
+    this.ctx.metrics?.callFailovers.inc({ from: prev.region, to: a.region, cause });
+    // One line per failover (the issue asks for it); per-message lines stay at debug.
+    this.ctx.log.info(
+      { callId: this.req.callId, from: prev.region, to: a.region, cause, reason },
+      'call failover',
+    );
+  }
+
+  /** ACK and BYE a 2xx nobody will use (see late-answer.ts). */
+  private release(a: Attempt): void {
+    const sent = this.sentReqs.get(a.id);
+    const res = this.responses.get(a.id);
+    if (!sent || !res) return;
+    const ack = buildLateAnswerRequest('ACK', sent, res, this.ctx.own);
+    const bye = buildLateAnswerRequest('BYE', sent, res, this.ctx.own);
+    if (!ack || !bye) return;
+    this.ctx.log.info(
+      { callId: this.req.callId, region: a.region },
+      'late answer from an abandoned region: ACK and BYE',
+    );
+    void hopEndpoint(ack.hop).then(
+      (dest) => {
+        ack.request.headers.prepend('Via', this.ctx.own.side(dest).viaPrefix + newBranch());
+        this.ctx.stack.sendStateless(ack.request, dest);
+        this.releasedAcks.set(a.id, { ack: ack.request, dest });
+        void this.ctx.stack.sendRequest(bye.request, dest).final;
+        this.ctx.sent('ACK');
+        this.ctx.sent('BYE');
+      },
+      (e: unknown) =>
+        this.ctx.log.warn(
+          { err: (e as Error).message, callId: this.req.callId },
+          'cannot release a late answer',
+        ),
+    );
+  }
+
+  private arm(): void {
+    const at = this.chain.nextTimer();
+    if (at === this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = at;
+    if (at === null) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = null;
+        this.run(this.chain.onTimer(Date.now()));
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+}

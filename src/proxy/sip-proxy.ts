@@ -1,0 +1,457 @@
+/**
+ * geored's call path: a transaction-stateful proxy (RFC 3261 §16) on a SipStack. Calls from the PBX go to
+ * the best region with per-call failover (outbound-call.ts); calls from a region go to the PBX; in-dialog
+ * requests follow the Record-Route; REGISTER from the PBX goes to the registrar.
+ */
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import type { GeoredError } from '../errors/catalogue';
+import { errorFactory } from '../errors/catalogue';
+import { PROXY_ERRORS } from '../errors/proxy';
+import { answerResponse } from '../sip/auth';
+import {
+  createResponse,
+  newBranch,
+  parseUri,
+  reasonPhrase,
+  type SipRequest,
+  type SipResponse,
+} from '../sip/message';
+import type { ServerTx } from '../sip/stack';
+import type { Endpoint } from '../sip/transport/types';
+import { endpointKey } from '../sip/transport/types';
+import { CallRecorder } from './call-records';
+import { cancelKey, type ProxyContext } from './context';
+import { cseqDown, noteChallengeAnswered } from './cseq-offset';
+import { DEFAULT_LIMITS } from './defaults';
+import { DialogTable, type Dialog } from './dialogs';
+import { forwardOnce } from './forward-once';
+import { requestHash } from './loop-branch';
+import { hopEndpoint, literalEndpoint, viaDestination } from './next-hop';
+import { OutboundCall } from './outbound-call';
+import { OwnAddresses } from './own-addresses';
+import { RegionPlans, type RegionPlan } from './region-plan';
+import { nextHopUri, processRoutes } from './route-processing';
+import { SipCounters } from './sip-counters';
+import type { ProxyLimits, SipProxyOptions, SourceClass } from './types';
+import { validateForward } from './validate-request';
+
+const err = errorFactory(PROXY_ERRORS);
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, PRACK, INFO, REFER, NOTIFY, MESSAGE';
+
+export class SipProxy {
+  private readonly ctx: ProxyContext;
+  private readonly limits: ProxyLimits;
+  private readonly sweeper: NodeJS.Timeout;
+  private inflightCount = 0;
+  private closed = false;
+
+  constructor(private readonly opts: SipProxyOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const stack = opts.stack;
+    const metrics = opts.metrics;
+    const log = opts.logger ?? pino({ enabled: false });
+    this.ctx = {
+      stack,
+      own: new OwnAddresses(stack.endpoints(), (p, toward) => stack.localEndpoint(p, toward)),
+      proxy: opts.config.proxy,
+      plans: new RegionPlans(opts.regions, opts.config.proxy),
+      dialogs: new DialogTable(this.limits.maxDialogs, this.limits.dialogIdleMs),
+      recorder: new CallRecorder(opts.store, metrics, log, {
+        flushMs: this.limits.recordFlushMs,
+        batch: this.limits.recordBatch,
+        maxRows: this.limits.maxCallRows,
+      }),
+      counters: metrics ? new SipCounters(metrics) : null,
+      metrics,
+      log,
+      onCallOutcome: opts.onCallOutcome,
+      invites: new Map(),
+      respond: (tx, res) => {
+        try {
+          tx.respond(res);
+          this.ctx.counters?.out.response(res.status);
+        } catch (e) {
+          // The server transaction ended (Timer L after a 2xx): nothing upstream waits any more.
+          log.debug({ err: (e as Error).message }, 'response after the server transaction ended');
+        }
+      },
+      refuse: (tx, req, e) => this.refuse(tx, req, e),
+      sent: (method) => this.ctx.counters?.out.request(method),
+      inflight: (delta) => {
+        this.inflightCount += delta;
+        metrics?.transactions.set(this.inflightCount);
+      },
+    };
+    stack.onRequest((req, tx, source) => this.onRequest(req, tx, source));
+    stack.onAck((req, source) => this.onAck(req, source));
+    stack.onStrayResponse((res) => this.onStray(res));
+    this.sweeper = setInterval(() => this.ctx.dialogs.sweep(Date.now()), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Dialogs currently remembered (for tests and the API). */
+  get dialogCount(): number {
+    return this.ctx.dialogs.size;
+  }
+
+  /** Writes pending call records. */
+  flushRecords(): Promise<void> {
+    return this.ctx.recorder.flush();
+  }
+
+  /** Stops the housekeeping timer and writes pending records; the stack is the owner's to close. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    await this.ctx.recorder.flush();
+  }
+
+  private onRequest(req: SipRequest, tx: ServerTx, source: Endpoint): void {
+    this.ctx.counters?.in.request(req.method);
+    const from = this.opts.classify(source);
+    if (from.kind === 'unknown') {
+      this.refuse(
+        tx,
+        req,
+        err('PROXY_FORBIDDEN_SOURCE', { method: req.method, source: endpointKey(source) }),
+      );
+      return;
+    }
+    if (req.method === 'CANCEL') return this.onCancel(req, tx);
+    if (req.toTag !== null) return this.inDialog(req, tx);
+    switch (req.method) {
+      case 'INVITE':
+        if (from.kind === 'pbx') this.outbound(req, tx, source);
+        else this.inbound(req, tx, from);
+        return;
+      case 'REGISTER':
+        if (from.kind === 'pbx' && this.opts.registrar) this.opts.registrar.handle(req, tx, source);
+        else
+          this.refuse(
+            tx,
+            req,
+            err('PROXY_REGISTER_NOT_ACCEPTED', {
+              source: endpointKey(source),
+              reason:
+                from.kind === 'pbx'
+                  ? 'no PBX registration is configured'
+                  : 'only the PBX registers to geored',
+            }),
+          );
+        return;
+      case 'OPTIONS':
+        if (
+          this.ctx.own.isAddressedToUs(req) ||
+          req.requestUri.kind !== 'sip' ||
+          req.requestUri.user === null
+        ) {
+          const res = createResponse(req, 200);
+          res.headers.append('Allow', ALLOW);
+          res.headers.append('Accept', 'application/sdp');
+          this.ctx.respond(tx, res);
+          return;
+        }
+        break;
+    }
+    this.refuse(tx, req, err('PROXY_METHOD_NOT_ROUTED', { method: req.method }));
+  }
+
+  /** An INVITE from the PBX: routed to the regions in order, with per-call failover. */
+  private outbound(req: SipRequest, tx: ServerTx, source: Endpoint): void {
+    const t0 = performance.now();
+    const hash = requestHash(req);
+    const bad = validateForward(req, this.ctx.own, hash);
+    if (bad) return this.refuse(tx, req, bad);
+    // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting).
+    this.ctx.respond(tx, createResponse(req, 100));
+    const now = Date.now();
+    const fromUri = safeUri(req, 'From');
+    const toUri = safeUri(req, 'To');
+    const decision = this.opts.router({ callId: req.callId, fromUri, toUri, requestUri: req.uri, source });
+    const plans = this.ctx.plans.current();
+    const ordered: RegionPlan[] = [];
+    for (const name of decision.order) {
+      const p = plans.get(name);
+      // A region with no resolved target cannot be tried; the chain would count it as failed anyway.
+      if (p && p.endpoints.length > 0) ordered.push(p);
+    }
+    const record = this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now);
+    const call = new OutboundCall(
+      this.ctx,
+      req,
+      tx,
+      source,
+      ordered,
+      this.prepare(req),
+      hash,
+      dialledUser(req),
+      record,
+      t0,
+      {
+        failoverCodes: this.opts.config.proxy.failover_codes,
+        failover6xx: this.opts.config.proxy.failover_6xx,
+      },
+    );
+    call.start();
+  }
+
+  /** An INVITE from a region: to the PBX's registered contact, or its configured address. */
+  private inbound(req: SipRequest, tx: ServerTx, from: Extract<SourceClass, { kind: 'region' }>): void {
+    const hash = requestHash(req);
+    const bad = validateForward(req, this.ctx.own, hash);
+    if (bad) return this.refuse(tx, req, bad);
+    const contact = this.opts.registrar?.currentContact() ?? null;
+    const fixed = this.opts.config.pbx.address;
+    const dest: Endpoint | null = contact?.endpoint ?? (fixed ? { ...fixed } : null);
+    if (!dest) return this.refuse(tx, req, err('PROXY_NO_PBX_CONTACT', { region: from.region }));
+    this.ctx.respond(tx, createResponse(req, 100));
+    const out = this.prepare(req);
+    out.uri = pbxRequestUri(dialledUser(req), contact?.uri ?? null, dest);
+    const side = this.ctx.own.side(dest);
+    if (this.opts.config.proxy.record_route) out.headers.prepend('Record-Route', side.recordRoute);
+    out.headers.prepend('Via', side.viaPrefix + newBranch());
+    const record = this.ctx.recorder.open(
+      req.callId,
+      'inbound',
+      safeUri(req, 'From'),
+      safeUri(req, 'To'),
+      Date.now(),
+    );
+    const startedAt = Date.now();
+    forwardOnce(this.ctx, req, tx, out, dest, {
+      upstreamSeq: null,
+      onFinal: (res) => {
+        const now = Date.now();
+        const status = res.status;
+        record.attempts = [
+          {
+            region: from.region,
+            status,
+            reason: res.reason,
+            outcome: status < 300 ? 'answered' : status === 487 ? 'cancelled' : 'failed',
+            started_at: new Date(startedAt),
+            ended_at: new Date(now),
+          },
+        ];
+        if (status < 300) {
+          this.ctx.dialogs.add({
+            callId: req.callId,
+            pbxTag: null,
+            offset: 0,
+            region: from.region,
+            record,
+            touched: now,
+          });
+        }
+        this.ctx.recorder.settled(
+          record,
+          status,
+          from.region,
+          status < 300 ? 'answered' : status === 487 ? 'cancelled' : 'rejected',
+          now,
+        );
+      },
+    });
+  }
+
+  /** §16.10: CANCEL is answered here and applied to the INVITE in progress. */
+  private onCancel(req: SipRequest, tx: ServerTx): void {
+    const target = this.ctx.invites.get(cancelKey(req));
+    if (!target) {
+      // §16.10 would forward an unmatched CANCEL statelessly; geored forwards every INVITE statefully, so
+      // an unmatched CANCEL is for an INVITE already answered (or never seen): nothing to cancel.
+      this.refuse(tx, req, err('PROXY_NO_TRANSACTION', { method: 'CANCEL' }));
+      return;
+    }
+    this.ctx.respond(tx, createResponse(req, 200));
+    target.cancel(Date.now());
+  }
+
+  /** A request inside a dialog (To tag present): along the route set, CSeq shifted when auth moved it. */
+  private inDialog(req: SipRequest, tx: ServerTx): void {
+    const bad = validateForward(req, this.ctx.own, null);
+    if (bad) return this.refuse(tx, req, bad);
+    const now = Date.now();
+    const dialog = this.ctx.dialogs.get(req.callId, now);
+    const out = this.prepare(req);
+    const seq = req.cseq.seq;
+    const down = dialog ? cseqDown(dialog, req.fromTag, seq) : seq;
+    if (down !== seq) out.headers.set('CSeq', `${down} ${req.method}`);
+    const hop = nextHopUri(out);
+    let dest: Endpoint | null;
+    try {
+      dest = literalEndpoint(hop);
+    } catch (e) {
+      return this.refuse(
+        tx,
+        req,
+        err('PROXY_UNROUTABLE', { method: req.method, uri: hop, reason: (e as Error).message }),
+      );
+    }
+    const go = (to: Endpoint): void => {
+      out.headers.prepend('Via', this.ctx.own.side(to).viaPrefix + newBranch());
+      const fromPbx = dialog !== undefined && req.fromTag !== null && req.fromTag === dialog.pbxTag;
+      const plan = fromPbx && dialog?.region ? this.ctx.plans.get(dialog.region) : undefined;
+      let answered = false;
+      forwardOnce(this.ctx, req, tx, out, to, {
+        upstreamSeq: down !== seq ? seq : null,
+        onFinal: req.method === 'BYE' ? () => this.ended(dialog, req.callId) : undefined,
+        onChallenge:
+          plan?.digest && dialog
+            ? (sent, res) => {
+                if (answered) return null;
+                answered = true;
+                return this.reauthorise(sent, res, plan, dialog);
+              }
+            : undefined,
+      });
+    };
+    if (dest) return go(dest);
+    hopEndpoint(hop).then(go, (e: unknown) =>
+      this.refuse(
+        tx,
+        req,
+        err('PROXY_UNROUTABLE', { method: req.method, uri: hop, reason: (e as Error).message }),
+      ),
+    );
+  }
+
+  /** A region challenged a PBX-side in-dialog request: answer once; the dialog's CSeq offset grows by one. */
+  private reauthorise(
+    sent: SipRequest,
+    res: SipResponse,
+    plan: RegionPlan,
+    dialog: Dialog,
+  ): SipRequest | null {
+    const ans = plan.digest ? answerResponse(plan.digest, sent, res) : null;
+    if (!ans || 'rejected' in ans) return null;
+    const again = sent.clone();
+    again.headers.removeFirst('Via');
+    again.headers.set('CSeq', `${sent.cseq.seq + 1} ${sent.method}`);
+    for (const v of ans.values) again.headers.append(ans.header, v);
+    noteChallengeAnswered(dialog);
+    return again;
+  }
+
+  private ended(dialog: Dialog | undefined, callId: string): void {
+    if (dialog?.record) this.ctx.recorder.ended(dialog.record, Date.now());
+    this.ctx.dialogs.delete(callId);
+  }
+
+  /** An ACK for a 2xx (RFC 6026: no transaction): forwarded statelessly along the route set (§16.11). */
+  private onAck(req: SipRequest, source: Endpoint): void {
+    this.ctx.counters?.in.request('ACK');
+    if (this.opts.classify(source).kind === 'unknown') return;
+    if (req.maxForwards === 0) return;
+    const out = this.prepare(req);
+    const dialog = this.ctx.dialogs.get(req.callId, Date.now());
+    if (dialog) {
+      const down = cseqDown(dialog, req.fromTag, req.cseq.seq);
+      if (down !== req.cseq.seq) out.headers.set('CSeq', `${down} ACK`);
+    }
+    const hop = nextHopUri(out);
+    const send = (to: Endpoint): void => {
+      out.headers.prepend('Via', this.ctx.own.side(to).viaPrefix + newBranch());
+      this.ctx.stack.sendStateless(out, to);
+      this.ctx.sent('ACK');
+    };
+    try {
+      const dest = literalEndpoint(hop);
+      if (dest) return send(dest);
+    } catch {
+      return;
+    }
+    hopEndpoint(hop).then(send, () => undefined);
+  }
+
+  /** §16.7 / §18.1.2: a response that matches no client transaction is forwarded by its Via, if ours is on top. */
+  private onStray(res: SipResponse): void {
+    this.ctx.counters?.in.response(res.status);
+    const vias = res.vias;
+    const top = vias[0];
+    const next = vias[1];
+    if (!top || !next || !this.ctx.own.isOwnVia(top)) return;
+    const dest = viaDestination(next);
+    if (!dest) return;
+    const up = res.clone();
+    up.headers.removeFirst('Via');
+    this.ctx.stack.sendStateless(up, dest);
+    this.ctx.counters?.out.response(res.status);
+  }
+
+  /** The copy every forward starts from: §16.6 items 1, 3 and 6 (copy, Max-Forwards, Route processing). */
+  private prepare(req: SipRequest): SipRequest {
+    const out = req.clone();
+    processRoutes(out, this.ctx.own);
+    const mf = req.maxForwards;
+    out.headers.set('Max-Forwards', String(mf === null ? this.opts.config.proxy.max_forwards : mf - 1));
+    return out;
+  }
+
+  private refuse(tx: ServerTx, req: SipRequest, e: GeoredError): void {
+    const status = e.sip ?? 500;
+    const res = createResponse(req, status, reasonPhrase(status));
+    res.headers.append('Warning', `399 geored "${e.message.replace(/["\\]/g, "'")}"`);
+    if (e.code === 'PROXY_BAD_EXTENSION') res.headers.append('Unsupported', String(e.params.extensions));
+    if (this.opts.logger.isLevelEnabled('debug'))
+      this.opts.logger.debug({ code: e.code, callId: safeCallId(req) }, 'request refused');
+    this.ctx.respond(tx, res);
+  }
+}
+
+/** The dialled number: the Request-URI's user part (a tel: URI's number), else the To URI's user. */
+function dialledUser(req: SipRequest): string {
+  const u = req.requestUri;
+  if (u.kind === 'sip' && u.user !== null) return u.user;
+  if (u.kind === 'tel') return u.number;
+  try {
+    const to = parseUri(req.to.uri);
+    if (to.kind === 'sip' && to.user !== null) return to.user;
+  } catch {
+    // fall through: no user part anywhere
+  }
+  return '';
+}
+
+/** The Request-URI toward the PBX: the registered Contact with the dialled number as user, or its address. */
+function pbxRequestUri(user: string, contact: string | null, dest: Endpoint): string {
+  const at = user === '' ? '' : `${user}@`;
+  if (contact) {
+    try {
+      const u = parseUri(contact);
+      if (u.kind === 'sip') {
+        const rest = contact.slice(contact.indexOf(':') + 1);
+        const hostPart = u.user !== null ? rest.slice(rest.indexOf('@') + 1) : rest;
+        return `${u.scheme}:${at}${hostPart}`;
+      }
+    } catch {
+      // an unparseable contact: use the address it registered from
+    }
+  }
+  const host = dest.address.includes(':') ? `[${dest.address}]` : dest.address;
+  const transport = dest.protocol === 'udp' ? '' : `;transport=${dest.protocol}`;
+  return `sip:${at}${host}:${dest.port}${transport}`;
+}
+
+function safeUri(req: SipRequest, header: 'From' | 'To'): string {
+  try {
+    return header === 'From' ? req.from.uri : req.to.uri;
+  } catch {
+    return req.headers.get(header) ?? '';
+  }
+}
+
+function safeCallId(req: SipRequest): string | undefined {
+  try {
+    return req.callId;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSipProxy(opts: SipProxyOptions): SipProxy {
+  return new SipProxy(opts);
+}

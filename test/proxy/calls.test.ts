@@ -1,0 +1,54 @@
+/**
+ * Calls through the real proxy: sipp PBX → geored (SipStack + SipProxy) → sipp regions, on loopback.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { metricSum, region, runUac, startProxy, stopAll } from './harness';
+
+afterEach(stopAll);
+
+describe('calls through geored', () => {
+  it('completes calls to the first region, BYE through geored', async () => {
+    const east = await region('us-east-1', 'region-uas.xml');
+    const west = await region('us-west-1', 'region-uas.xml');
+    const h = await startProxy({ regions: [east.runtime, west.runtime] });
+    const run = await runUac('pbx-uac.xml', h.port, 10, 20);
+    expect(run.code, run.output).toBe(0);
+    expect(run.successful).toBe(10);
+    expect(run.failed).toBe(0);
+    expect(
+      await metricSum(h.metrics, 'geored_calls_total', { region: 'us-east-1', outcome: 'answered' }),
+    ).toBe(10);
+    // BYE went through geored (Record-Route honoured) and was counted both ways.
+    expect(
+      await metricSum(h.metrics, 'geored_sip_messages_in_total', { kind: 'request', value: 'BYE' }),
+    ).toBe(10);
+    expect(
+      await metricSum(h.metrics, 'geored_sip_messages_out_total', { kind: 'request', value: 'BYE' }),
+    ).toBe(10);
+    expect(h.outcomes.filter(([r, o]) => r === 'us-east-1' && o === 'ok')).toHaveLength(10);
+    expect(h.proxy.dialogCount).toBe(0);
+    expect(await metricSum(h.metrics, 'geored_proxy_added_latency_seconds_count', { leg: 'invite' })).toBe(
+      10,
+    );
+  }, 30_000);
+
+  it('sends every call to the next region when the first answers 503: zero failed setups', async () => {
+    const busy = await region('us-east-1', 'region-503.xml');
+    const west = await region('us-west-1', 'region-uas.xml');
+    const h = await startProxy({ regions: [busy.runtime, west.runtime] });
+    const run = await runUac('pbx-uac.xml', h.port, 10, 20);
+    expect(run.code, run.output).toBe(0);
+    expect(run.successful).toBe(10);
+    expect(
+      await metricSum(h.metrics, 'geored_call_failovers_total', {
+        from: 'us-east-1',
+        to: 'us-west-1',
+        cause: '503',
+      }),
+    ).toBe(10);
+    expect(h.outcomes.filter(([r, o]) => r === 'us-east-1' && o === '5xx')).toHaveLength(10);
+    expect(
+      await metricSum(h.metrics, 'geored_calls_total', { region: 'us-west-1', outcome: 'answered' }),
+    ).toBe(10);
+  }, 30_000);
+});

@@ -1,0 +1,188 @@
+/**
+ * A geored call path on loopback for tests: a real SipStack with a SipProxy on it, regions that are real
+ * sipp UAS processes, and a PBX that is a real sipp UAC. Everything it starts is stopped by `stopAll()`.
+ */
+import pino from 'pino';
+import { Metrics } from '../../src/metrics/registry';
+import { createSipProxy, type SipProxy } from '../../src/proxy';
+import type { CallFacts, RegionRuntime, RegistrarLike, SourceClass } from '../../src/proxy';
+import type { CallOutcome } from '../../src/health/decide-health-types';
+import type { ProxyConfig } from '../../src/config/types';
+import { SipStack } from '../../src/sip/stack';
+import type { Endpoint } from '../../src/sip/transport/types';
+import type { Store } from '../../src/store/types';
+import { startSipp, stopAllSipp, type SippPeer } from '../helpers/sipp';
+
+export interface Region {
+  readonly name: string;
+  readonly sipp: SippPeer;
+  readonly runtime: RegionRuntime;
+}
+
+export interface Harness {
+  readonly stack: SipStack;
+  readonly proxy: SipProxy;
+  readonly port: number;
+  readonly metrics: Metrics;
+  readonly outcomes: Array<[string, CallOutcome]>;
+  readonly routed: CallFacts[];
+}
+
+const stacks: SipStack[] = [];
+const proxies: SipProxy[] = [];
+const metricsList: Metrics[] = [];
+
+export async function stopAll(): Promise<void> {
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
+  for (const m of metricsList.splice(0)) m.close();
+  await stopAllSipp();
+}
+
+export async function region(
+  name: string,
+  scenario: string,
+  extra: Partial<RegionRuntime> = {},
+  sippOpts: { set?: Record<string, string>; extraArgs?: readonly string[] } = {},
+): Promise<Region> {
+  const sipp = await startSipp({ scenario, ...sippOpts });
+  const runtime: RegionRuntime = {
+    name,
+    endpoints: [{ protocol: 'udp', address: sipp.address, port: sipp.port }],
+    ...extra,
+  };
+  return { name, sipp, runtime };
+}
+
+export const PROXY_DEFAULTS: ProxyConfig = {
+  provisional_timeout_ms: 500,
+  failover_codes: [408, 500, 503, 504],
+  failover_6xx: [],
+  record_route: true,
+  max_forwards: 70,
+};
+
+export async function startProxy(opts: {
+  regions: readonly RegionRuntime[];
+  proxy?: Partial<ProxyConfig>;
+  store?: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>;
+  registrar?: RegistrarLike;
+  pbxAddress?: Endpoint;
+  /** Region sources by port (their sipp UAS ports); every other loopback source is the PBX. */
+  regionPorts?: ReadonlyMap<number, string>;
+}): Promise<Harness> {
+  const stack = await SipStack.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+  stacks.push(stack);
+  const metrics = new Metrics({ defaultMetrics: false });
+  metricsList.push(metrics);
+  const outcomes: Array<[string, CallOutcome]> = [];
+  const routed: CallFacts[] = [];
+  const byPort = opts.regionPorts ?? new Map(opts.regions.map((r) => [r.endpoints[0]!.port, r.name]));
+  const classify = (source: Endpoint): SourceClass => {
+    const name = byPort.get(source.port);
+    if (name) return { kind: 'region', region: name };
+    return source.address === '127.0.0.1' ? { kind: 'pbx' } : { kind: 'unknown' };
+  };
+  const list = opts.regions;
+  const proxy = createSipProxy({
+    stack,
+    config: {
+      proxy: { ...PROXY_DEFAULTS, ...opts.proxy },
+      pbx: { allow_any_loopback: true, ...(opts.pbxAddress && { address: opts.pbxAddress }) },
+    },
+    router: (facts) => {
+      routed.push(facts);
+      return { order: list.map((r) => r.name), reason: 'test order' };
+    },
+    regions: () => list,
+    classify,
+    ...(opts.registrar && { registrar: opts.registrar }),
+    ...(opts.store && { store: opts.store }),
+    metrics,
+    onCallOutcome: (r, o) => outcomes.push([r, o]),
+    logger: pino({ level: 'silent' }),
+    limits: { recordFlushMs: 50 },
+  });
+  proxies.push(proxy);
+  const port = stack.endpoints()[0]!.port;
+  return { stack, proxy, port, metrics, outcomes, routed };
+}
+
+export interface UacRun {
+  readonly code: number | null;
+  readonly output: string;
+  readonly successful: number;
+  readonly failed: number;
+}
+
+/** Runs a sipp UAC against geored until it has placed `calls` calls; sipp exits 0 only if all succeeded. */
+export async function runUac(
+  scenario: string,
+  proxyPort: number,
+  calls: number,
+  rate = 10,
+  extraArgs: readonly string[] = [],
+  port?: number,
+): Promise<UacRun> {
+  const uac = await startSipp({
+    scenario,
+    ...(port !== undefined && { port }),
+    extraArgs: [
+      `127.0.0.1:${proxyPort}`,
+      '-s',
+      '15550001',
+      '-m',
+      String(calls),
+      '-r',
+      String(rate),
+      '-timeout',
+      '60s',
+      ...extraArgs,
+    ],
+  });
+  const code = await uac.exited;
+  const output = uac.output();
+  return {
+    code,
+    output,
+    successful: counter(output, 'Successful call'),
+    failed: counter(output, 'Failed call'),
+  };
+}
+
+/** A cumulative counter from sipp's final statistics screen ("Successful call | 0 | 20"). */
+function counter(output: string, name: string): number {
+  const lines = output.split('\n').filter((l) => l.includes(name));
+  const last = lines[lines.length - 1];
+  if (!last) return -1;
+  const numbers = last.match(/\d+/g);
+  return numbers ? Number(numbers[numbers.length - 1]) : -1;
+}
+
+/** Sum of a metric's samples whose labels include `labels`; `x_count` reads histogram x's counts. */
+export async function metricSum(
+  m: Metrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const base = name.endsWith('_count') ? name.slice(0, -'_count'.length) : name;
+  const all = await m.registry.getMetricsAsJSON();
+  const metric = all.find((x) => x.name === name) ?? all.find((x) => x.name === base);
+  if (!metric) return 0;
+  let sum = 0;
+  type Sample = { value: number; labels: Record<string, string | number>; metricName?: string };
+  for (const v of metric.values as Sample[]) {
+    if (v.metricName !== undefined && v.metricName !== name) continue;
+    if (Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)) sum += v.value;
+  }
+  return sum;
+}
+
+/** Waits until `cond` holds, checking every 25 ms; throws after `timeoutMs` (a bound, not an assertion on speed). */
+export async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
