@@ -1,11 +1,14 @@
 import type { ErrorTable } from './catalogue';
 import { API_ERRORS } from './api';
 import { AUTH_ERRORS } from './auth';
+import { CHECK_ERRORS } from './checks';
 import { CONFIG_ERRORS } from './config';
 import { FAILOVER_ERRORS } from './failover';
+import { GEO_ERRORS } from './geo';
 import { HEALTH_ERRORS } from './health';
 import { LIVE_ERRORS } from './live';
 import { PROXY_ERRORS } from './proxy';
+import { REGISTRATION_ERRORS } from './registration';
 import { ROUTING_ERRORS } from './routing';
 import { SIP_ERRORS } from './sip';
 import { STORE_ERRORS } from './store';
@@ -24,8 +27,11 @@ export const ALL_ERRORS: ErrorTable = {
   ...STORE_ERRORS,
   ...LIVE_ERRORS,
   ...HEALTH_ERRORS,
+  ...CHECK_ERRORS,
   ...FAILOVER_ERRORS,
+  ...GEO_ERRORS,
   ...ROUTING_ERRORS,
   ...PROXY_ERRORS,
+  ...REGISTRATION_ERRORS,
   ...API_ERRORS,
 };

@@ -23,7 +23,9 @@ export interface RegionInput {
 }
 
 /** A region as registered (GET .../regions/{name}). */
-export interface RegionInfo extends Required<Pick<RegionInput, 'name' | 'trunk_id' | 'sip_server' | 'priority'>> {
+export interface RegionInfo extends Required<
+  Pick<RegionInput, 'name' | 'trunk_id' | 'sip_server' | 'priority'>
+> {
   location: string | null;
   capabilities: string[];
   weight: number;
@@ -183,8 +185,22 @@ export type TtlStatus = 'pass' | 'warn' | 'fail';
 
 /** What the service tells listeners (logs, metrics, the alerts to come). */
 export type GeoEvent =
-  | { type: 'failover'; from_region: string | null; to_region: string; reason: string; automatic: boolean; at: number }
+  | {
+      type: 'failover';
+      from_region: string | null;
+      to_region: string;
+      reason: string;
+      automatic: boolean;
+      at: number;
+    }
   | { type: 'state'; region: string; from: HealthState; to: HealthState; reason: string; at: number }
   | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
   | { type: 'all-down'; keep: string | null; reason: string; at: number }
-  | { type: 'failback-pending'; id: number; from_region: string; to_region: string; reason: string; at: number };
+  | {
+      type: 'failback-pending';
+      id: number;
+      from_region: string;
+      to_region: string;
+      reason: string;
+      at: number;
+    };

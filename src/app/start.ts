@@ -1,0 +1,99 @@
+/**
+ * The composition root: config → store → live state → SIP stack → checks and monitor → the
+ * GeographicRedundancy service → the REST API. `close()` undoes it in reverse, finishing work in flight.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import pino from 'pino';
+import { buildApi } from '../api/server';
+import type { Config } from '../config/types';
+import { openParts } from '../geo/open';
+import { createGeographicRedundancy, type GeographicRedundancy } from '../geo/service';
+import { SipStack } from '../sip/stack';
+
+export interface StartOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly leaderTtlMs?: number;
+}
+
+export interface Geored {
+  readonly service: GeographicRedundancy;
+  readonly stack: SipStack;
+  readonly api: FastifyInstance;
+  /** Where the API listens (port 0 resolved). */
+  readonly apiAddress: { address: string; port: number };
+  close(): Promise<void>;
+}
+
+export async function startGeored(opts: StartOptions): Promise<Geored> {
+  const { config } = opts;
+  const logger = opts.logger ?? pino({ level: config.server.log_level });
+  // The proxy's SIP stack is also the one probes go through, so OPTIONS leave from the trunk's address.
+  const stack = await SipStack.create({
+    listen: config.server.sip.listen,
+    ...(config.server.sip.tls ? { tls: config.server.sip.tls } : {}),
+    logger: logger.child({ component: 'sip' }),
+  });
+  let service: GeographicRedundancy | undefined;
+  try {
+    const parts = await openParts(config, { stack, logger });
+    service = createGeographicRedundancy({
+      ...parts,
+      logger: logger.child({ component: 'geo' }),
+      ...(opts.leaderTtlMs !== undefined ? { leaderTtlMs: opts.leaderTtlMs } : {}),
+    });
+    await service.start();
+  } catch (err) {
+    await service?.stop().catch(() => undefined);
+    await stack.close().catch(() => undefined);
+    throw err;
+  }
+  const running = service;
+  const api = buildApi({
+    geo: running,
+    store: running.store,
+    metrics: running.metrics,
+    tokens: config.server.tokens,
+    logger,
+    ready: () => running.status === 'running',
+  });
+  const listen = config.server.api.listen;
+  try {
+    await api.listen({ host: listen.address, port: listen.port });
+  } catch (err) {
+    await api.close().catch(() => undefined);
+    await running.stop();
+    await stack.close();
+    throw err;
+  }
+  const bound = api.server.address();
+  const apiAddress =
+    typeof bound === 'object' && bound ? { address: bound.address, port: bound.port } : { ...listen };
+  logger.info(
+    {
+      api: `${apiAddress.address}:${apiAddress.port}`,
+      sip: stack.endpoints().map((e) => `${e.protocol}:${e.address}:${e.port}`),
+      source: config.source,
+    },
+    'geored is up',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    service: running,
+    stack,
+    api,
+    apiAddress,
+    close() {
+      closing ??= (async () => {
+        // New requests stop first; then probes and decisions finish and records are flushed.
+        await api.close().catch((err: unknown) => logger.warn({ err }, 'error closing the API'));
+        await running.stop();
+        await stack.close().catch((err: unknown) => logger.warn({ err }, 'error closing the SIP stack'));
+        logger.info('geored stopped');
+      })();
+      return closing;
+    },
+  };
+}
