@@ -25,41 +25,74 @@ const COMPACT: Record<string, string> = {
   y: 'identity',
 };
 
-// Exact spellings seen on nearly every message, bucketed by length: comparing a fresh string against a
-// few literals of its length is cheaper than hashing it for a Map lookup, and this runs once per line.
-const BY_LENGTH: Array<Array<[string, string]>> = [];
-for (const name of [
-  'Via',
-  'From',
-  'To',
-  'Call-ID',
-  'Call-Id',
-  'CSeq',
-  'Cseq',
-  'Max-Forwards',
-  'Contact',
-  'Content-Type',
-  'Content-Length',
-  'Route',
-  'Record-Route',
-  'User-Agent',
-  'Allow',
-  'Supported',
-  'Expires',
-  'Server',
-  'Require',
-  'Proxy-Require',
-  'Session-Expires',
-  'Min-SE',
-  'P-Asserted-Identity',
-  'Accept',
-]) {
-  (BY_LENGTH[name.length] ??= []).push([name, name.toLowerCase()]);
+// Exact spellings seen on nearly every message, with their keys written as literals (so keys compare as
+// interned strings). The parser matches a name in place against these, bucketed by length and first
+// character, which spares it slicing the name out and normalising it once per line.
+const COMMON: Array<[string, string]> = [
+  ['Via', 'via'],
+  ['From', 'from'],
+  ['To', 'to'],
+  ['Call-ID', 'call-id'],
+  ['Call-Id', 'call-id'],
+  ['CSeq', 'cseq'],
+  ['Cseq', 'cseq'],
+  ['Max-Forwards', 'max-forwards'],
+  ['Contact', 'contact'],
+  ['Content-Type', 'content-type'],
+  ['Content-Length', 'content-length'],
+  ['Route', 'route'],
+  ['Record-Route', 'record-route'],
+  ['User-Agent', 'user-agent'],
+  ['Allow', 'allow'],
+  ['Supported', 'supported'],
+  ['Expires', 'expires'],
+  ['Server', 'server'],
+  ['Require', 'require'],
+  ['Proxy-Require', 'proxy-require'],
+  ['Session-Expires', 'session-expires'],
+  ['Min-SE', 'min-se'],
+  ['P-Asserted-Identity', 'p-asserted-identity'],
+  ['Accept', 'accept'],
+];
+
+/** @internal a header name spelled exactly this way, and its key. */
+export interface KnownName {
+  readonly name: string;
+  readonly key: string;
 }
+
+const BY_LENGTH: Array<KnownName[] | undefined> = [];
+const BY_LENGTH_FIRST: Array<KnownName[] | undefined> = [];
+function addKnown(name: string, key: string): void {
+  const entry: KnownName = { name, key };
+  (BY_LENGTH[name.length] ??= []).push(entry);
+  (BY_LENGTH_FIRST[(name.length << 7) | name.charCodeAt(0)] ??= []).push(entry);
+}
+for (const [name, key] of COMMON) addKnown(name, key);
 const COMPACT_CODES: Array<string | undefined> = [];
 for (const [short, long] of Object.entries(COMPACT)) {
   COMPACT_CODES[short.charCodeAt(0)] = long;
   COMPACT_CODES[short.toUpperCase().charCodeAt(0)] = long;
+  addKnown(short, long);
+  addKnown(short.toUpperCase(), long);
+}
+
+/**
+ * @internal The known spelling `codes[from, to)` (character codes) is, if any (the caller has checked it is a token, so every
+ * character is below 128).
+ */
+export function knownName(codes: Uint8Array, from: number, to: number): KnownName | undefined {
+  const len = to - from;
+  if (len > 31) return undefined;
+  const bucket = BY_LENGTH_FIRST[(len << 7) | (codes[from] as number)];
+  if (bucket === undefined) return undefined;
+  outer: for (let b = 0; b < bucket.length; b++) {
+    const entry = bucket[b] as KnownName;
+    const name = entry.name;
+    for (let k = 1; k < len; k++) if (name.charCodeAt(k) !== codes[from + k]) continue outer;
+    return entry;
+  }
+  return undefined;
 }
 
 /** The key a header name is matched by: lower case, compact forms expanded. */
@@ -71,8 +104,8 @@ export function headerKey(name: string): string {
     const bucket = BY_LENGTH[name.length];
     if (bucket !== undefined) {
       for (let i = 0; i < bucket.length; i++) {
-        const entry = bucket[i] as [string, string];
-        if (entry[0] === name) return entry[1];
+        const entry = bucket[i] as KnownName;
+        if (entry.name === name) return entry.key;
       }
     }
   }

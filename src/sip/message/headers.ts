@@ -26,8 +26,22 @@ export interface HeaderSource {
   readonly base: number;
 }
 
+/**
+ * @internal Every field is built here with the same properties in the same order, so the hot loops that
+ * read `key` and `parsed` see one object shape.
+ */
+export function makeField(
+  name: string,
+  key: string,
+  value: string,
+  start: number | undefined,
+  end: number | undefined,
+): HeaderField {
+  return { name, key, value, parsed: undefined, start, end };
+}
+
 export function field(name: string, value: string): HeaderField {
-  return { name, key: headerKey(name), value };
+  return makeField(name, headerKey(name), value, undefined, undefined);
 }
 
 function checkName(name: string): void {
@@ -67,7 +81,7 @@ export class Headers implements Iterable<[string, string]> {
       else {
         const f = entry as HeaderField;
         // Offsets belong to another message's bytes: keep only the text.
-        this.list.push({ name: f.name, key: f.key, value: f.value });
+        this.list.push(makeField(f.name, f.key, f.value, undefined, undefined));
       }
     }
   }

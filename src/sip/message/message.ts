@@ -141,7 +141,11 @@ abstract class SipMessageBase {
     const length = String(body.length);
     // Untouched received lines are copied as bytes, in runs of adjacent lines; only edited or added lines
     // are formatted and encoded, which keeps forwarding after a Via/Record-Route/Max-Forwards edit cheap.
-    const parts: Array<Buffer | string> = [];
+    // The output alternates texts[k] and the run runs[2k]..runs[2k+1] (offsets into source.buf), then
+    // the last text: plain arrays of one type each, and no Buffer views made just to be copied once.
+    const texts: string[] = [];
+    const runs: number[] = [];
+    const base = source === undefined ? 0 : source.base;
     let text = this.startLine() + '\r\n';
     let runStart = -1;
     let runEnd = -1;
@@ -159,46 +163,34 @@ abstract class SipMessageBase {
           runEnd = f.end as number;
           continue;
         }
-        if (runStart >= 0)
-          parts.push(
-            (source as HeaderSource).buf.subarray(source!.base + runStart, source!.base + runEnd + 2),
-          );
-        else if (text !== '') {
-          parts.push(text);
-          text = '';
-        }
+        if (runStart >= 0) runs.push(base + runStart, base + runEnd + 2);
+        texts.push(text);
+        text = '';
         runStart = f.start as number;
         runEnd = f.end as number;
         continue;
       }
       if (runStart >= 0) {
-        parts.push((source as HeaderSource).buf.subarray(source!.base + runStart, source!.base + runEnd + 2));
+        runs.push(base + runStart, base + runEnd + 2);
         runStart = -1;
       }
       text += f.name + ': ' + (f.key === 'content-length' ? length : f.value) + '\r\n';
     }
-    if (runStart >= 0) {
-      if (text !== '') parts.push(text);
-      parts.push((source as HeaderSource).buf.subarray(source!.base + runStart, source!.base + runEnd + 2));
-      text = '';
-    }
+    if (runStart >= 0) runs.push(base + runStart, base + runEnd + 2);
     if (!sawLength) text += 'Content-Length: ' + length + '\r\n';
     text += '\r\n';
-    parts.push(text);
+    texts.push(text);
     let total = body.length;
-    const sizes: number[] = [];
-    for (const p of parts) {
-      const n = typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
-      sizes.push(n);
-      total += n;
-    }
+    for (let k = 0; k < texts.length; k++) total += Buffer.byteLength(texts[k] as string, 'utf8');
+    for (let k = 0; k < runs.length; k += 2) total += (runs[k + 1] as number) - (runs[k] as number);
     const out = Buffer.allocUnsafe(total);
     let at = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i] as Buffer | string;
-      if (typeof p === 'string') out.write(p, at, 'utf8');
-      else p.copy(out, at);
-      at += sizes[i] as number;
+    for (let k = 0; k < texts.length; k++) {
+      const t = texts[k] as string;
+      if (t !== '') at += out.write(t, at, 'utf8');
+      if (2 * k < runs.length) {
+        at += (source as HeaderSource).buf.copy(out, at, runs[2 * k] as number, runs[2 * k + 1] as number);
+      }
     }
     body.copy(out, at);
     return out;

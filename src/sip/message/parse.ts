@@ -1,8 +1,8 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { TOKEN as TOKEN_TABLE } from './charset';
 import { SipParseError, excerpt } from './errors';
-import { headerKey as headerKeyImported } from './header-names';
-import { Headers, type HeaderField } from './headers';
+import { headerKey as headerKeyImported, knownName as knownNameImported } from './header-names';
+import { Headers, makeField, type HeaderField } from './headers';
 import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits';
 import { SipRequest, SipResponse, type SipMessage } from './message';
 import { checkMessage } from './validate';
@@ -10,6 +10,7 @@ import { checkMessage } from './validate';
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
 const TOKEN = TOKEN_TABLE;
 const headerKey = headerKeyImported;
+const knownName = knownNameImported;
 
 export interface ParseOptions {
   /**
@@ -38,45 +39,57 @@ const SIP_VERSION = /^SIP\/(\d+)\.(\d+)$/i;
  */
 export function parseMessage(buf: Buffer, opts?: ParseOptions): SipMessage {
   const limits = opts?.limits === undefined ? DEFAULT_LIMITS : resolveLimits(opts.limits);
-  let response = false;
   try {
-    const msg = parse(buf, opts?.datagram ?? true, limits, (r) => (response = r));
+    const msg = parse(buf, opts?.datagram ?? true, limits);
     if (opts?.strict === true) checkMessage(msg);
     return msg;
   } catch (e) {
-    // A malformed response is dropped, never answered (RFC 3261 §18.1.2).
-    if (e instanceof SipParseError && response) throw e.unanswerable();
+    // A malformed response is dropped, never answered (RFC 3261 §18.1.2). Worked out only on this error
+    // path, so that the success path allocates no callback to report it.
+    if (
+      e instanceof SipParseError &&
+      buf.length <= limits.maxMessageBytes &&
+      startsResponse(buf, firstLine(buf))
+    )
+      throw e.unanswerable();
     throw e;
   }
 }
 
-function parse(
-  buf: Buffer,
-  datagram: boolean,
-  limits: ParseLimits,
-  kind: (response: boolean) => void,
-): SipMessage {
+/** RFC 3261 §7.5: CRLFs before the start line are ignored (keep-alives, stray line ends). */
+function firstLine(buf: Buffer): number {
+  const len = buf.length;
+  let start = 0;
+  while (start + 1 < len && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  return start;
+}
+
+/** A start line beginning `SIP/` (any case) is a status line. */
+function startsResponse(buf: Buffer, start: number): boolean {
+  return (
+    buf.length - start > 4 &&
+    (buf[start] === 83 || buf[start] === 115) &&
+    (buf[start + 1] === 73 || buf[start + 1] === 105) &&
+    (buf[start + 2] === 80 || buf[start + 2] === 112) &&
+    buf[start + 3] === 47
+  );
+}
+
+function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage {
   const len = buf.length;
   if (len > limits.maxMessageBytes) {
     throw new SipParseError('SIP_MESSAGE_TOO_LARGE', { limit: limits.maxMessageBytes }, false);
   }
-  // RFC 3261 §7.5: CRLFs before the start line are ignored (keep-alives, stray line ends).
-  let start = 0;
-  while (start + 1 < len && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  const start = firstLine(buf);
   if (start >= len || (start + 1 === len && buf[start] === 13)) {
     throw new SipParseError('SIP_EMPTY_MESSAGE', {}, false);
   }
-  const startsResponse =
-    len - start > 4 &&
-    (buf[start] === 83 || buf[start] === 115) &&
-    (buf[start + 1] === 73 || buf[start + 1] === 105) &&
-    (buf[start + 2] === 80 || buf[start + 2] === 112) &&
-    buf[start + 3] === 47;
-  kind(startsResponse);
+  const response = startsResponse(buf, start);
 
   // Most messages are all ASCII: one latin1 decode of the whole datagram then serves both the search for
-  // the empty line and the header text. Otherwise the header section is checked to be UTF-8 and decoded.
-  let head: string;
+  // the empty line and the header text, and character offsets in it are byte offsets in `buf` (which is
+  // what lets the serializer copy untouched lines as bytes). Otherwise the header section is checked to
+  // be UTF-8 and decoded on its own. Either way the header section is s[from, to).
   let headEnd: number;
   const ascii = isAscii(buf);
   const whole = ascii ? buf.toString('latin1') : '';
@@ -84,87 +97,80 @@ function parse(
   if (headEnd < 0) {
     // A message with no body may end right after its last header line's CRLF on a datagram.
     if (!datagram || buf[len - 2] !== 13 || buf[len - 1] !== 10) {
-      throw new SipParseError('SIP_HEADERS_INCOMPLETE', {}, !startsResponse);
+      throw new SipParseError('SIP_HEADERS_INCOMPLETE', {}, !response);
     }
     headEnd = len - 2;
   }
   const bodyStart = Math.min(headEnd + 4, len);
-  if (ascii) head = start === 0 && headEnd === len ? whole : whole.slice(start, headEnd);
-  else {
+  let s: string;
+  let from: number;
+  let to: number;
+  // The header loop reads characters from `codes` (s's character codes, above 255 clamped to 255, which
+  // only ever compares unequal to the ASCII it looks for): a typed-array load costs a fraction of
+  // charCodeAt. For ASCII that is the received buffer itself.
+  let codes: Uint8Array;
+  if (ascii) {
+    s = whole;
+    from = start;
+    to = headEnd;
+    codes = buf;
+  } else {
     const slice = buf.subarray(start, headEnd);
-    if (isAscii(slice)) head = buf.toString('latin1', start, headEnd);
-    else if (isUtf8(slice)) head = buf.toString('utf8', start, headEnd);
-    else throw new SipParseError('SIP_BAD_ENCODING', {}, !startsResponse);
+    if (isAscii(slice)) s = buf.toString('latin1', start, headEnd);
+    else if (isUtf8(slice)) s = buf.toString('utf8', start, headEnd);
+    else throw new SipParseError('SIP_BAD_ENCODING', {}, !response);
+    from = 0;
+    to = s.length;
+    codes = Buffer.allocUnsafe(to);
+    for (let i = 0; i < to; i++) {
+      const c = s.charCodeAt(i);
+      codes[i] = c > 255 ? 255 : c;
+    }
   }
+  const maxLine = limits.maxLineLength;
+  const maxHeaders = limits.maxHeaders;
 
   // Start line.
-  let eol = head.indexOf('\r\n');
-  if (eol < 0) eol = head.length;
-  if (eol > limits.maxLineLength)
-    throw new SipParseError('SIP_LINE_TOO_LONG', { limit: limits.maxLineLength });
-  const line = head.slice(0, eol);
+  let eol = s.indexOf('\r\n', from);
+  if (eol < 0 || eol > to) eol = to;
+  if (eol - from > maxLine) throw new SipParseError('SIP_LINE_TOO_LONG', { limit: maxLine });
+  const line = s.slice(from, eol);
 
-  // Header lines.
+  // Header lines. The common line (token name, optional white space, colon) is read in one pass over its
+  // characters; anything else goes to badLine, which applies the checks in their documented order.
   const list: HeaderField[] = [];
   let contentLength: string | undefined;
   let pos = eol + 2;
   let count = 0;
-  while (pos < head.length) {
-    let next = head.indexOf('\r\n', pos);
-    if (next < 0) next = head.length;
-    if (next - pos > limits.maxLineLength)
-      throw new SipParseError('SIP_LINE_TOO_LONG', { limit: limits.maxLineLength });
-    const first = head.charCodeAt(pos);
-    if (first === 32 || first === 9) {
-      throw new SipParseError('SIP_BAD_HEADER_LINE', {
-        line: excerpt(head.slice(pos, next)),
-        detail: 'a continuation line with no header before it',
-      });
+  while (pos < to) {
+    let i = pos;
+    while (i < to) {
+      const c = codes[i] as number;
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      i++;
     }
-    if (++count > limits.maxHeaders)
-      throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: limits.maxHeaders });
-    const colon = head.indexOf(':', pos);
-    if (colon < 0 || colon > next) {
-      throw new SipParseError('SIP_BAD_HEADER_LINE', {
-        line: excerpt(head.slice(pos, next)),
-        detail: 'no colon',
-      });
-    }
-    // HCOLON = *( SP / HTAB ) ":" SWS
-    let nameEnd = colon;
-    while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === 32 || head.charCodeAt(nameEnd - 1) === 9))
-      nameEnd--;
-    for (let i = pos; i < nameEnd; i++) {
-      const c = head.charCodeAt(i);
-      if (c >= 128 || TOKEN[c] !== 1) {
-        throw new SipParseError('SIP_BAD_HEADER_LINE', {
-          line: excerpt(head.slice(pos, next)),
-          detail: 'the header name is not a token',
-        });
-      }
-    }
-    if (nameEnd === pos) {
-      throw new SipParseError('SIP_BAD_HEADER_LINE', {
-        line: excerpt(head.slice(pos, next)),
-        detail: 'empty header name',
-      });
-    }
-    let value = trimmed(head, colon + 1, next);
+    const nameEnd = i;
+    while (i < to && (codes[i] === 32 || codes[i] === 9)) i++;
+    if (nameEnd === pos || i >= to || codes[i] !== 58 /* : */) badLine(s, pos, to, limits, count);
+    let next = s.indexOf('\r\n', i + 1);
+    if (next < 0 || next > to) next = to;
+    if (next - pos > maxLine) throw new SipParseError('SIP_LINE_TOO_LONG', { limit: maxLine });
+    if (++count > maxHeaders) throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: maxHeaders });
+    let value = trimmed(s, codes, i + 1, next);
     // Folded lines (LWS continuation, RFC 3261 §7.3.1): each CRLF + white space becomes one SP.
-    while (next < head.length) {
-      const c = head.charCodeAt(next + 2);
+    while (next < to) {
+      const c = codes[next + 2];
       if (c !== 32 && c !== 9) break;
-      const after = head.indexOf('\r\n', next + 2);
-      const end = after < 0 ? head.length : after;
-      if (end - next - 2 > limits.maxLineLength) {
-        throw new SipParseError('SIP_LINE_TOO_LONG', { limit: limits.maxLineLength });
-      }
-      const more = trimmed(head, next + 2, end);
+      let end = s.indexOf('\r\n', next + 2);
+      if (end < 0 || end > to) end = to;
+      if (end - next - 2 > maxLine) throw new SipParseError('SIP_LINE_TOO_LONG', { limit: maxLine });
+      const more = trimmed(s, codes, next + 2, end);
       if (more !== '') value = value === '' ? more : value + ' ' + more;
       next = end;
     }
-    const name = head.slice(pos, nameEnd);
-    const key = headerKey(name);
+    const known = knownName(codes, pos, nameEnd);
+    const name = known === undefined ? s.slice(pos, nameEnd) : known.name;
+    const key = known === undefined ? headerKey(name) : known.key;
     if (key === 'content-length') {
       if (contentLength !== undefined && contentLength !== value) {
         throw new SipParseError('SIP_BAD_CONTENT_LENGTH', {
@@ -173,7 +179,7 @@ function parse(
       }
       contentLength = value;
     }
-    list.push({ name, key, value, start: pos, end: next });
+    list.push(makeField(name, key, value, pos, next));
     pos = next + 2;
   }
 
@@ -195,13 +201,45 @@ function parse(
 
   const headers = new Headers();
   headers.list = list;
-  if (ascii) headers.source = { buf, base: start };
-  return startsResponse ? statusLine(line, headers, body) : requestLine(line, headers, body);
+  // Field offsets count from the start of `buf` (the ASCII case reads `whole`, which starts there).
+  if (ascii) headers.source = { buf, base: 0 };
+  return response ? statusLine(line, headers, body) : requestLine(line, headers, body);
 }
 
-function trimmed(s: string, from: number, to: number): string {
-  while (from < to && (s.charCodeAt(from) === 32 || s.charCodeAt(from) === 9)) from++;
-  while (to > from && (s.charCodeAt(to - 1) === 32 || s.charCodeAt(to - 1) === 9)) to--;
+/** The error for a header line the fast path could not read, checked in the order the grammar gives. */
+function badLine(s: string, pos: number, to: number, limits: ParseLimits, count: number): never {
+  let next = s.indexOf('\r\n', pos);
+  if (next < 0 || next > to) next = to;
+  if (next - pos > limits.maxLineLength)
+    throw new SipParseError('SIP_LINE_TOO_LONG', { limit: limits.maxLineLength });
+  const lineText = excerpt(s.slice(pos, next));
+  const first = s.charCodeAt(pos);
+  if (first === 32 || first === 9) {
+    throw new SipParseError('SIP_BAD_HEADER_LINE', {
+      line: lineText,
+      detail: 'a continuation line with no header before it',
+    });
+  }
+  if (count + 1 > limits.maxHeaders)
+    throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: limits.maxHeaders });
+  const colon = s.indexOf(':', pos);
+  if (colon < 0 || colon > next) {
+    throw new SipParseError('SIP_BAD_HEADER_LINE', { line: lineText, detail: 'no colon' });
+  }
+  let nameEnd = colon;
+  while (nameEnd > pos && (s.charCodeAt(nameEnd - 1) === 32 || s.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+  if (nameEnd > pos) {
+    throw new SipParseError('SIP_BAD_HEADER_LINE', {
+      line: lineText,
+      detail: 'the header name is not a token',
+    });
+  }
+  throw new SipParseError('SIP_BAD_HEADER_LINE', { line: lineText, detail: 'empty header name' });
+}
+
+function trimmed(s: string, codes: Uint8Array, from: number, to: number): string {
+  while (from < to && (codes[from] === 32 || codes[from] === 9)) from++;
+  while (to > from && (codes[to - 1] === 32 || codes[to - 1] === 9)) to--;
   return s.slice(from, to);
 }
 

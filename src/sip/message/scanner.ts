@@ -1,6 +1,25 @@
 import { GEN_VALUE as GEN_VALUE_TABLE, TOKEN as TOKEN_TABLE } from './charset';
 import { SipParseError, excerpt } from './errors';
+import { matcher } from './intern';
 import { emptyParams, type Params } from './params';
+
+/** @internal parameter names nearly every message has, as literals. */
+export const COMMON_PARAM = matcher([
+  'branch',
+  'tag',
+  'rport',
+  'received',
+  'lr',
+  'transport',
+  'maddr',
+  'ttl',
+  'user',
+  'method',
+  'expires',
+  'q',
+  'ob',
+  'alias',
+]);
 
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
 const GEN_VALUE = GEN_VALUE_TABLE;
@@ -109,10 +128,23 @@ export class Scanner {
   /** *( SEMI generic-param ) */
   params(into: Params = emptyParams()): Params {
     while (this.sep(59 /* ; */)) {
-      const name = this.token('a parameter name').toLowerCase();
+      const name = this.paramName();
       into[name] = this.sep(61 /* = */) ? this.genValue() : null;
     }
     return into;
+  }
+
+  /** A parameter name, lower-cased; the common lower-case spellings come back as literals. */
+  paramName(): string {
+    const start = this.pos;
+    const s = this.s;
+    while (this.pos < s.length) {
+      const c = s.charCodeAt(this.pos);
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      this.pos++;
+    }
+    if (this.pos === start) throw this.fail(`expected a parameter name at ${excerpt(s.slice(start), 20)}`);
+    return COMMON_PARAM(s, start, this.pos) ?? s.slice(start, this.pos).toLowerCase();
   }
 
   /** After an element: end of value, or a COMMA when `list` allows another element. */
