@@ -15,6 +15,8 @@ export interface BenchSection {
 
 const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./sip-parse-section')).section,
+  async () => (await import('./failover-detect')).section,
+  async () => (await import('./proxy-vs-kamailio')).section,
 ];
 
 async function main(): Promise<void> {
