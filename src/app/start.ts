@@ -1,6 +1,7 @@
 /**
  * The composition root: config → store → live state → SIP stack → checks and monitor → the
- * GeographicRedundancy service → the REST API. `close()` undoes it in reverse, finishing work in flight.
+ * GeographicRedundancy service → the call path (proxy, trunk registrations, PBX registrar) → the REST API.
+ * `close()` undoes it in reverse, finishing work in flight.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import type { Config } from '../config/types';
 import { openParts } from '../geo/open';
 import { createGeographicRedundancy, type GeographicRedundancy } from '../geo/service';
 import { SipStack } from '../sip/stack';
+import { CallPath } from './call-path';
 
 export interface StartOptions {
   readonly config: Config;
@@ -20,6 +22,7 @@ export interface StartOptions {
 export interface Geored {
   readonly service: GeographicRedundancy;
   readonly stack: SipStack;
+  readonly callPath: CallPath;
   readonly api: FastifyInstance;
   /** Where the API listens (port 0 resolved). */
   readonly apiAddress: { address: string; port: number };
@@ -36,6 +39,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     logger: logger.child({ component: 'sip' }),
   });
   let service: GeographicRedundancy | undefined;
+  let callPath: CallPath | undefined;
   try {
     const parts = await openParts(config, { stack, logger });
     service = createGeographicRedundancy({
@@ -44,12 +48,16 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
       ...(opts.leaderTtlMs !== undefined ? { leaderTtlMs: opts.leaderTtlMs } : {}),
     });
     await service.start();
+    callPath = await CallPath.open({ config, stack, service, logger });
   } catch (err) {
+    await callPath?.closeProxy().catch(() => undefined);
+    await callPath?.stopRegistrations().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     await stack.close().catch(() => undefined);
     throw err;
   }
   const running = service;
+  const calls = callPath;
   const api = buildApi({
     geo: running,
     store: running.store,
@@ -63,6 +71,8 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     await api.listen({ host: listen.address, port: listen.port });
   } catch (err) {
     await api.close().catch(() => undefined);
+    await calls.closeProxy().catch(() => undefined);
+    await calls.stopRegistrations().catch(() => undefined);
     await running.stop();
     await stack.close();
     throw err;
@@ -74,6 +84,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     {
       api: `${apiAddress.address}:${apiAddress.port}`,
       sip: stack.endpoints().map((e) => `${e.protocol}:${e.address}:${e.port}`),
+      regions: calls.regions().map((r) => r.name),
       source: config.source,
     },
     'geored is up',
@@ -83,12 +94,18 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
   return {
     service: running,
     stack,
+    callPath: calls,
     api,
     apiAddress,
     close() {
       closing ??= (async () => {
-        // New requests stop first; then probes and decisions finish and records are flushed.
+        // New API requests stop first; then call records are flushed and the trunks un-REGISTERed (while
+        // the stack can still carry them); then probes and decisions finish and records are flushed.
         await api.close().catch((err: unknown) => logger.warn({ err }, 'error closing the API'));
+        await calls.closeProxy().catch((err: unknown) => logger.warn({ err }, 'error closing the proxy'));
+        await calls
+          .stopRegistrations()
+          .catch((err: unknown) => logger.warn({ err }, 'error stopping the trunk registrations'));
         await running.stop();
         await stack.close().catch((err: unknown) => logger.warn({ err }, 'error closing the SIP stack'));
         logger.info('geored stopped');

@@ -19,7 +19,12 @@ import type { CustomCheckFn } from '../health/checks/custom';
 import type { CallOutcome } from '../health/decide-health-types';
 import { HealthMonitor } from '../health/monitor';
 import { systemClock, type MonitorClock } from '../health/monitor-clock';
-import type { LeaderHandle, LiveChange, LiveState } from '../live/types';
+import type {
+  LeaderHandle,
+  LiveChange,
+  LiveState,
+  RegistrationState as LiveRegistrationState,
+} from '../live/types';
 import { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
 import { decideRoute, type RouteDecision, type RouteRegion } from '../routing/decide-route';
@@ -122,6 +127,8 @@ export class GeographicRedundancy {
   private state: ServiceState = 'new';
   /** Whether this instance acted on its election (the handle may report it twice). */
   private leading = false;
+  /** The call path re-plans (targets, registrations, source classification) when regions change. */
+  private readonly regionListeners = new Set<() => void>();
 
   constructor(private readonly deps: GeoDeps) {
     this.fileConfig = deps.config;
@@ -324,6 +331,7 @@ export class GeographicRedundancy {
     this.known.set(k.config.name, k);
     if (this.monitor.regions().includes(k.config.name)) this.monitor.updateRegion(k.config);
     else this.monitor.addRegion(k.config);
+    this.regionsChanged();
   }
 
   private dropKnown(name: string): void {
@@ -331,6 +339,26 @@ export class GeographicRedundancy {
     if (this.monitor.regions().includes(name)) this.monitor.removeRegion(name);
     this.engine.forgetRegion(name);
     this.metrics.forgetRegion(name);
+    this.regionsChanged();
+  }
+
+  /**
+   * Called after any region is added, changed or removed (through the API, or by another instance sharing
+   * the store), so the call path can follow. Returns an unsubscribe.
+   */
+  onRegionsChanged(listener: () => void): () => void {
+    this.regionListeners.add(listener);
+    return () => this.regionListeners.delete(listener);
+  }
+
+  private regionsChanged(): void {
+    for (const listener of this.regionListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.log.error({ err }, 'a region-change listener threw');
+      }
+    }
   }
 
   /** Regions added, changed or removed through another instance sharing the store. */
@@ -522,6 +550,33 @@ export class GeographicRedundancy {
     this.requireRegion(region);
     this.checks.pushTtl(region, check, note === undefined ? { status } : { status, note });
     return { region, check, status };
+  }
+
+  /**
+   * A trunk registration's state, from the call path's registrations: shown by getRegionHealth (through
+   * live state, so every instance sees it) and part of the region's health, since a failing registration
+   * while OPTIONS pass makes the region DEGRADED. 'registering' leaves health as it was: an attempt in
+   * flight says nothing yet.
+   */
+  async setRegistrationState(region: string, state: LiveRegistrationState, detail?: string): Promise<void> {
+    if (!this.known.has(region)) return; // removed while its registration was ending
+    const status =
+      state === 'registered'
+        ? 'registered'
+        : state === 'failed'
+          ? 'failed'
+          : state === 'unregistered'
+            ? 'none'
+            : null;
+    if (status !== null && this.monitor.regions().includes(region)) {
+      this.monitor.setRegistrationState(region, status, detail);
+    }
+    if (this.live.getRegion(region)?.registration === state) return;
+    try {
+      await this.live.setRegionHealth(region, { registration: state });
+    } catch (err) {
+      this.log.warn({ err, region }, 'could not write the registration state to live state');
+    }
   }
 
   /** A per-call outcome from the call path: a passive health signal. */

@@ -1,0 +1,148 @@
+/**
+ * Registrations through the real `geored serve`: geored's own trunk registration in a region (a sipp
+ * registrar that challenges with 401 and grants short registrations, so geored must refresh), and the PBX
+ * registering to geored and then receiving a call from a region at the address it registered from.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
+import { startSipp } from '../helpers/sipp';
+import { SippMessageLog } from '../registration/helpers';
+import {
+  GEO,
+  SLOW_HEALTH,
+  calls,
+  get,
+  metricSum,
+  regionLines,
+  runUac,
+  startGeored,
+  stopEverything,
+  until,
+} from './harness';
+
+const logs: SippMessageLog[] = [];
+afterEach(async () => {
+  await stopEverything();
+  for (const l of logs.splice(0)) l.remove();
+});
+
+describe('registrations through geored serve', () => {
+  it("registers the trunk with a 401 challenge, refreshes it, and shows it in the region's health", async () => {
+    const log = new SippMessageLog();
+    logs.push(log);
+    const registrar = await startSipp({
+      scenario: 'registrar-refresh.xml',
+      set: { user: 'alice', password: 'wonderland', expires: '3' },
+      extraArgs: log.args,
+    });
+    const geored = await startGeored(
+      [
+        SLOW_HEALTH,
+        '    regions:',
+        ...regionLines('eu-west-1', 1, registrar.port, [
+          '        credentials:',
+          '          username: alice',
+          '          password: env:EU_WEST_PASSWORD',
+          '          expires: 60',
+        ]),
+      ],
+      [],
+      { EU_WEST_PASSWORD: 'wonderland' },
+    );
+    const health = async () => (await get(geored, `${GEO}/regions/eu-west-1/health`))['registration'];
+    await until(async () => (await health()) === 'registered', 'registration registered');
+    // The grant is 3 s, so staying registered means refreshing: at least two 200s from the registrar.
+    await until(() => log.sentStatuses().filter((s) => s === '200').length >= 2, 'a refresh answered 200');
+    expect(await health()).toBe('registered');
+    expect(log.sentStatuses()).toContain('401');
+    const text = await get<string>(geored, '/metrics');
+    expect(metricSum(text, 'geored_registration_state', { region: 'eu-west-1', state: 'rejected' })).toBe(0);
+    expect(
+      metricSum(text, 'geored_registration_state', { region: 'eu-west-1', state: 'registered' }) +
+        metricSum(text, 'geored_registration_state', { region: 'eu-west-1', state: 'refreshing' }),
+    ).toBe(1);
+    // SIGTERM removes the binding (REGISTER with Expires: 0) before geored exits.
+    const before = log.receivedRegisters().length;
+    expect(await geored.stop()).toBe(0);
+    const after = log.receivedRegisters().slice(before);
+    expect(after.some((r) => /^Expires:\s*0\s*$/im.test(r) || /;expires=0/i.test(r))).toBe(true);
+  }, 90_000);
+
+  it('the PBX registers to geored (digest MD5) and then receives an inbound call from a region', async () => {
+    const carrierPort = await freePort();
+    const pbxPort = await freePort();
+    const geored = await startGeored(
+      [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, carrierPort)],
+      [
+        'pbx:',
+        '  credentials:',
+        '    username: pbx',
+        '    password: env:PBX_PASSWORD',
+        '    realm: geored.test',
+        '    algorithms: [MD5]',
+      ],
+      { PBX_PASSWORD: 'secret' },
+    );
+    // The PBX registers from pbxPort and holds the registration; it is then killed without un-registering,
+    // so the binding stays and the PBX's UAS can take over the same port.
+    const register = await startSipp({
+      scenario: 'pbx-register.xml',
+      port: pbxPort,
+      set: { expires: '300' },
+      extraArgs: [
+        '-s',
+        'pbx',
+        '-au',
+        'pbx',
+        '-ap',
+        'secret',
+        '-d',
+        '60000',
+        '-m',
+        '1',
+        `127.0.0.1:${geored.sipPort}`,
+      ],
+    });
+    await until(
+      () => geored.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
+      'the PBX registered',
+    );
+    await register.stop();
+    const pbx = await startSipp({ scenario: 'pbx-uas.xml', port: pbxPort, extraArgs: ['-m', '1'] });
+
+    const run = await runUac('region-uac-inbound.xml', geored.sipPort, 1, 1, carrierPort);
+    expect(run.code, `${run.output}\n${geored.output()}`).toBe(0);
+    expect(await pbx.exited, pbx.output()).toBe(0);
+    await until(
+      async () => (await calls(geored)).some((c) => c.ended_at !== null),
+      'the inbound call record',
+    );
+    const [row] = await calls(geored);
+    expect(row).toMatchObject({ direction: 'inbound', region: 'eu-west-1', final_status: 200 });
+  }, 90_000);
+
+  it('a rejected registration while the region answers its probes makes the region DEGRADED', async () => {
+    // Over TCP, so the probe (tcp_connect) and the registration reach the same sipp, which forbids REGISTER.
+    const registrar = await startSipp({ scenario: 'registrar-forbidden.xml', transport: 'tcp' });
+    const geored = await startGeored(
+      [
+        '    health_check: { interval: 0.25, timeout: 0.5, retry_count: 2, jitter: 0, check_methods: [tcp_connect] }',
+        '    regions:',
+        '      - name: eu-west-1',
+        '        priority: 1',
+        '        trunk_id: trunk-eu-west',
+        `        sip_server: "sip:127.0.0.1:${registrar.port};transport=tcp"`,
+        '        credentials:',
+        '          username: alice',
+        '          password: env:EU_WEST_PASSWORD',
+      ],
+      [],
+      { EU_WEST_PASSWORD: 'wonderland' },
+    );
+    const health = () => get(geored, `${GEO}/regions/eu-west-1/health`);
+    await until(async () => (await health())['state'] === 'degraded', 'eu-west-1 DEGRADED');
+    const h = await health();
+    expect(h['registration']).toBe('failed');
+    expect((h['checks'] as Array<{ success: boolean }>).every((c) => c.success)).toBe(true);
+  }, 90_000);
+});
