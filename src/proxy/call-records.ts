@@ -48,6 +48,8 @@ export class CallRecorder {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private flushes = 0;
+  /** geored_calls_total children by region and result, so counting a call is a Map hit. */
+  private readonly callCounters = new Map<string, { inc(): void }>();
 
   constructor(
     private readonly store: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'> | undefined,
@@ -84,7 +86,7 @@ export class CallRecorder {
     r.region = region;
     if (result === 'answered') r.answered_at = new Date(now);
     else r.ended_at = new Date(now);
-    this.metrics?.calls.inc({ region: region ?? 'none', outcome: result });
+    if (this.metrics) this.countCall(this.metrics, region ?? 'none', result);
     r.stage = 'queued';
     this.queue.push(r);
     this.schedule();
@@ -125,6 +127,16 @@ export class CallRecorder {
       }
     });
     return this.flushing;
+  }
+
+  private countCall(metrics: Metrics, region: string, result: CallResult): void {
+    const key = `${region}\n${result}`;
+    let child = this.callCounters.get(key);
+    if (!child) {
+      child = metrics.calls.labels(region, result);
+      this.callCounters.set(key, child);
+    }
+    child.inc();
   }
 
   private schedule(): void {

@@ -132,8 +132,7 @@ export class OutboundCall implements Cancellable {
     });
     this.ctx.sent('INVITE');
     this.clients.set(a.id, client);
-    if (a.id === 1)
-      this.ctx.metrics?.addedLatency.observe({ leg: 'invite' }, (performance.now() - this.receivedAt) / 1000);
+    if (a.id === 1) this.ctx.counters?.inviteLatency.observe((performance.now() - this.receivedAt) / 1000);
     client.final.then(
       (res) => this.onFinal(a, res),
       (e: unknown) =>
@@ -215,7 +214,7 @@ export class OutboundCall implements Cancellable {
         touched: Date.now(),
       });
       this.forwardUp(res);
-      this.ctx.metrics?.addedLatency.observe({ leg: '200' }, (performance.now() - this.last2xxIn) / 1000);
+      this.ctx.counters?.okLatency.observe((performance.now() - this.last2xxIn) / 1000);
       this.close(res.status, a.region, 'answered');
       return;
     }

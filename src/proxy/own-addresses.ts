@@ -15,6 +15,11 @@ export interface LocalSide {
 export class OwnAddresses {
   private readonly keys = new Set<string>();
   private readonly sides = new Map<string, LocalSide>();
+  /**
+   * The side by protocol and address family of the destination, which is all the local endpoint depends
+   * on: several look-ups per call otherwise rebuild the stack's endpoint list each time.
+   */
+  private readonly byDest = new Map<string, LocalSide>();
 
   constructor(
     endpoints: readonly Endpoint[],
@@ -57,6 +62,15 @@ export class OwnAddresses {
 
   /** Via prefix and Record-Route for requests going out toward `dest`, cached per local endpoint. */
   side(dest: Endpoint): LocalSide {
+    const destKey = dest.address.includes(':') ? `${dest.protocol}6` : dest.protocol;
+    const known = this.byDest.get(destKey);
+    if (known) return known;
+    const s = this.sideOf(dest);
+    this.byDest.set(destKey, s);
+    return s;
+  }
+
+  private sideOf(dest: Endpoint): LocalSide {
     const local = this.localFor(dest.protocol, dest);
     const key = `${local.protocol}:${local.address}:${local.port}`;
     let s = this.sides.get(key);

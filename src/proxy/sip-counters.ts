@@ -1,5 +1,5 @@
 /** SIP messages in/out by method or status, with the prom-client children cached so counting is a Map hit. */
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from '../metrics/registry';
 
 type Child = ReturnType<Counter<'kind' | 'value'>['labels']>;
@@ -26,11 +26,18 @@ class Direction {
   }
 }
 
+type LatencyChild = ReturnType<Histogram<'leg'>['labels']>;
+
 export class SipCounters {
   readonly in: Direction;
   readonly out: Direction;
+  /** The added-latency histogram's two legs, looked up once: a label object per call is hashed otherwise. */
+  readonly inviteLatency: LatencyChild;
+  readonly okLatency: LatencyChild;
   constructor(metrics: Metrics) {
     this.in = new Direction(metrics.sipIn);
     this.out = new Direction(metrics.sipOut);
+    this.inviteLatency = metrics.addedLatency.labels('invite');
+    this.okLatency = metrics.addedLatency.labels('200');
   }
 }

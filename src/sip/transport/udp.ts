@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { addressFamily, normalizeAddress } from './address';
 import { reasonOf, sendError, transportError } from './node-errors';
@@ -15,6 +17,24 @@ function isOnlyCrlf(buf: Buffer): boolean {
   return true;
 }
 
+/**
+ * dgram resolves every destination through `dns.lookup`, which answers even an IP literal on the next tick:
+ * a validation, a closure and a tick per datagram. Our destinations are resolved endpoints (IP literals), so
+ * they are answered at once and the datagram goes out in the same turn; a name still goes to the resolver.
+ */
+function literalLookup(
+  address: string,
+  options: LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const v = isIP(address);
+  if (v !== 0) {
+    callback(null, address, v);
+    return;
+  }
+  dnsLookup(address, options, callback);
+}
+
 /** One UDP socket: a datagram is one message (RFC 3261 §18.3); responses leave through the same socket. */
 export class UdpTransport {
   private closed = false;
@@ -27,7 +47,11 @@ export class UdpTransport {
 
   static bind(spec: ListenSpec, deliver: (inbound: Inbound) => void, log: Logger): Promise<UdpTransport> {
     const family = addressFamily(spec.address);
-    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    const socket = createSocket({
+      type: family === 6 ? 'udp6' : 'udp4',
+      ipv6Only: family === 6,
+      lookup: literalLookup,
+    });
     return new Promise((resolve, reject) => {
       const onListenError = (err: Error) => {
         socket.close();
