@@ -168,9 +168,9 @@ export class CallPath {
   }
 
   /**
-   * The PBX as the classifier sees it. Until a PBX has registered (and with no static address) nothing
-   * identifies it yet, so with allow_any_loopback a loopback source still counts as the PBX — otherwise
-   * the PBX's first REGISTER would be refused before the registrar's digest check could see it.
+   * The PBX as the classifier sees it: its registered contacts and its static address. A PBX with
+   * credentials is "configured" from the start, so loopback sources do not stand in for it; its first
+   * REGISTER reaches the registrar anyway, which checks the digest (see SipProxy.onRequest).
    */
   private pbxSourcesNow(): PbxSources {
     const pbx = this.opts.config.pbx;
@@ -178,7 +178,7 @@ export class CallPath {
     return {
       registered,
       ...(pbx.address !== undefined ? { address: pbx.address } : {}),
-      configured: pbx.address !== undefined || registered.length > 0,
+      configured: pbx.address !== undefined || pbx.credentials !== undefined || registered.length > 0,
       allowAnyLoopback: pbx.allow_any_loopback,
     };
   }

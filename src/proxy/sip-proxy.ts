@@ -112,6 +112,12 @@ export class SipProxy {
   private onRequest(req: SipRequest, tx: ServerTx, source: Endpoint): void {
     this.ctx.counters?.in.request(req.method);
     const from = this.opts.classify(source);
+    // A PBX is known by its address only once it has registered; its digest credentials are what let the
+    // first REGISTER in, so a REGISTER from an unknown source goes to a registrar that authenticates.
+    if (from.kind === 'unknown' && req.method === 'REGISTER' && this.opts.registrar?.authenticates) {
+      this.opts.registrar.handle(req, tx, source);
+      return;
+    }
     if (from.kind === 'unknown') {
       this.refuse(
         tx,

@@ -51,6 +51,8 @@ export interface PbxContact {
 export interface RegistrarLike {
   handle(req: SipRequest, tx: ServerTx, source: Endpoint): void;
   currentContact(): PbxContact | null;
+  /** True when REGISTERs are checked with digest: then a PBX not yet known by its address may register. */
+  readonly authenticates: boolean;
 }
 
 export interface SipProxyOptions {

@@ -71,6 +71,11 @@ export class PbxRegistrar {
     this.last = this.currentContact();
   }
 
+  /** True when REGISTERs are checked against the configured PBX credentials. */
+  get authenticates(): boolean {
+    return this.digest !== null;
+  }
+
   /** Answers one REGISTER (the proxy hands every REGISTER addressed to geored here). */
   handle(req: SipRequest, tx: ServerTx, source: Endpoint): void {
     if (req.method !== 'REGISTER') {
