@@ -5,9 +5,11 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startChild, waitBound, type Child } from './processes';
 
-export const ANCHOR_DIR = '/work/shared/anchors/kamailio';
+// ../shared beside the repository, wherever it was cloned.
+export const ANCHOR_DIR = fileURLToPath(new URL('../../../shared/anchors/kamailio', import.meta.url));
 export const REGION_UAS = `${ANCHOR_DIR}/region-uas.xml`;
 export const PBX_UAC = `${ANCHOR_DIR}/pbx-uac.xml`;
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SHARED_DIR } from '../../helpers/shared-dir';
 import {
   DigestClient,
   computeHa1,
@@ -32,7 +34,7 @@ interface Vector {
   response: string;
 }
 
-const { vectors } = JSON.parse(readFileSync('/work/shared/testdata/digest-vectors.json', 'utf8')) as {
+const { vectors } = JSON.parse(readFileSync(join(SHARED_DIR, 'testdata/digest-vectors.json'), 'utf8')) as {
   vectors: Vector[];
 };
 

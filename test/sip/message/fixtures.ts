@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SHARED_DIR } from '../../helpers/shared-dir';
 
 export interface Expectation {
   readonly section: string;
@@ -16,7 +18,7 @@ export interface Fixture {
 }
 
 export const FOLDERS = [
-  '/work/shared/testdata/rfc4475',
+  join(SHARED_DIR, 'testdata/rfc4475'),
   fileURLToPath(new URL('../../fixtures/rfc4475', import.meta.url)),
   fileURLToPath(new URL('../../fixtures/rfc5118', import.meta.url)),
 ];
