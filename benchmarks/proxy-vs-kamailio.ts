@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports';
 import type { BenchSection } from './run';
-import { startGeored, type Geored } from './lib/geored';
+import { startGeored, waitActive, type Geored } from './lib/geored';
 import { bucketAround, diffBuckets, parseHistogram, quantile, type Buckets } from './lib/histogram';
 import { kamailioAvailable, kamailioCps, kamailioFailover, type KamailioFailover } from './lib/kamailio';
 import { sleep, type Child } from './lib/processes';
@@ -26,6 +26,9 @@ const PROVISIONAL_MS = 500;
 // Probing like the fast profile of issue 3, so the dead region is also found by probes within ~0.5 s.
 const HEALTH = { interval: 1, timeout: 0.25, retry_count: 2 };
 const HISTOGRAM = 'geored_proxy_added_latency_seconds';
+// geored writes call records in batches every 500 ms (src/proxy/defaults.ts, recordFlushMs): the CPU reading
+// waits that long after sipp's last call, so the last batch is counted too.
+const RECORD_FLUSH_SETTLE_MS = 750;
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
@@ -45,6 +48,8 @@ async function withGeored<T>(fn: (env: Env) => Promise<T>): Promise<T> {
     for (const port of ports) regions.push(await startRegionUas(port, dir));
     g = await startGeored({ dir, regionPorts: ports, health: HEALTH, provisionalTimeoutMs: PROVISIONAL_MS });
     await sleep(1500); // like run.sh's wait after starting kamailio: first probes done
+    if (!(await waitActive(g, 'region-1', 10_000)))
+      throw new Error('region-1 did not become the active region');
     return await fn({ g, regions, dir });
   } finally {
     await g?.stop();
@@ -70,21 +75,47 @@ interface GeoCps {
   readonly cpuSeconds: number;
   readonly invite: Buckets | null;
   readonly ok200: Buckets | null;
+  /** SIP messages geored received during the run, by method or status (geored_sip_messages_in_total). */
+  readonly messagesIn: Record<string, number>;
+  /** geored log lines written during the run (info level: none expected per call). */
+  readonly logLines: number;
+}
+
+function messagesIn(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^geored_sip_messages_in_total\{[^}]*value="([^"]+)"[^}]*\}\s+(\S+)/.exec(line);
+    if (m) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  }
+  return out;
 }
 
 async function geoCps(rate: number, calls: number): Promise<GeoCps> {
   return withGeored(async (env) => {
     const m0 = await env.g.metrics().catch(() => '');
+    const l0 = env.g.logLines().length;
     const c0 = env.g.cpuSeconds();
     const r = await uac(env, rate, calls, rate * 10);
+    await sleep(RECORD_FLUSH_SETTLE_MS);
     const c1 = env.g.cpuSeconds();
+    const l1 = env.g.logLines().length;
     const m1 = await env.g.metrics().catch(() => '');
+    const in0 = messagesIn(m0);
+    const in1 = messagesIn(m1);
+    const inDiff = Object.fromEntries(Object.entries(in1).map(([k, v]) => [k, v - (in0[k] ?? 0)]));
     const hist = (leg: string): Buckets | null => {
       const after = parseHistogram(m1, HISTOGRAM, { leg });
       if (after.bounds.length === 0) return null;
       return diffBuckets(after, parseHistogram(m0, HISTOGRAM, { leg }));
     };
-    return { r, cpuSeconds: c1 - c0, invite: hist('invite'), ok200: hist('200') };
+    return {
+      r,
+      cpuSeconds: c1 - c0,
+      invite: hist('invite'),
+      ok200: hist('200'),
+      messagesIn: inDiff,
+      logLines: l1 - l0,
+    };
   });
 }
 
@@ -97,6 +128,7 @@ interface CallRecord {
   call_id: string;
   attempts: CallAttempt[];
   region: string | null;
+  final_status: number | null;
   started_at: string;
   answered_at: string | null;
 }
@@ -183,6 +215,34 @@ async function geoOutage(): Promise<GeoOutage> {
       caught = hit.length;
       extra = hit.map((c) => setup(c) - baseline).filter(Number.isFinite);
       recordsNote = `${recs.length} call records read, baseline setup (records) ${fmtMs(baseline, 0)}`;
+      // Which calls did not set up, by sipp's call number (Call-ID "N-pid@ip"), for a precise report.
+      const seen = new Set<number>();
+      for (const c of recs) {
+        const n = /^(\d+)-\d+@/.exec(c.call_id);
+        if (n) seen.add(Number(n[1]));
+      }
+      const notOk = recs.filter((c) => c.final_status !== 200);
+      if (notOk.length > 0)
+        recordsNote += `; records without a 200: ${notOk
+          .slice(0, 5)
+          .map(
+            (c) =>
+              `${c.call_id} started ${fmtS((Date.parse(c.started_at) - t0) / 1000)} after the outage, final ${c.final_status ?? 'none'}, tried ${c.attempts.map((a) => `${a.region}:${a.outcome}`).join('>')}`,
+          )
+          .join('; ')}`;
+      if (seen.size > 0) {
+        const missing: number[] = [];
+        for (let i = 1; i <= r.sent; i++) if (!seen.has(i)) missing.push(i);
+        if (missing.length > 0)
+          recordsNote += `; sipp calls with no record in geored: ${missing.length} (call numbers ${missing
+            .slice(0, 10)
+            .join(
+              ', ',
+            )}; call ${missing[0]} was sent about ${fmtS((missing[0]! - 1) / RATE - (t0 - startedAt) / 1000)} after the outage)`;
+      }
+      const warn = env.g.logLines().filter((l) => typeof l.level === 'number' && l.level >= 40);
+      if (warn.length > 0)
+        recordsNote += `; geored logged ${warn.length} warnings/errors, first: ${JSON.stringify(warn[0]).slice(0, 300)}`;
     } catch (err) {
       recordsNote = `call records not readable: ${errText(err)}`;
     }
@@ -332,6 +392,15 @@ export const section: BenchSection = {
       const p99 = b && b.count > 0 ? quantile(b, 0.99) : NaN;
       rows.push(
         `| added latency ${leg}, ${RATE}/s: p50 / p99 | ${qMs(b, 0.5)} / ${qMs(b, 0.99)} (${b?.count ?? 0} obs.) | | p99 < 2 ms | ${Number.isFinite(p99) ? (p99 < 0.002 ? 'met' : 'NOT met') : 'not measured'} |`,
+      );
+    }
+    if (gCpu) {
+      const m = gCpu.messagesIn;
+      notes.push(
+        `geored CPU run: geored received ${m['INVITE'] ?? 0} INVITE, ${m['ACK'] ?? 0} ACK, ${m['BYE'] ?? 0} BYE ` +
+          `(ACK and BYE through the proxy, as with Kamailio's Record-Route), wrote ${gCpu.logLines} log lines ` +
+          `at log level info; CPU read ${RECORD_FLUSH_SETTLE_MS} ms after sipp's last call, so the last ` +
+          'batch of call records written is counted.',
       );
     }
     if (gCpu && !gCpu.invite)
