@@ -85,3 +85,22 @@ export function allInEscaped(s: string, t: Uint8Array, from = 0, to = s.length):
   }
   return true;
 }
+
+let scratch = new Uint8Array(256);
+
+/**
+ * The character codes of `v` (above 255 clamped to 255, which only ever compares unequal to the ASCII
+ * the readers look for) in a shared scratch array, so that the one-pass readers, written over bytes for
+ * the received-message path (a typed-array load costs a fraction of charCodeAt), also serve strings.
+ * Valid until the next call.
+ */
+export function codesOf(v: string): Uint8Array {
+  const n = v.length;
+  if (n > scratch.length) scratch = new Uint8Array(Math.max(n, 2 * scratch.length));
+  const b = scratch;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    b[i] = c > 255 ? 255 : c;
+  }
+  return b;
+}

@@ -17,6 +17,9 @@ export interface HeaderField {
   /** @internal where the line(s) sat in the received header section (set by the parser only). */
   readonly start?: number;
   readonly end?: number;
+  /** @internal where the value sat in the received text (a one-line value only), for the byte readers. */
+  readonly vstart?: number;
+  readonly vend?: number;
 }
 
 /** @internal the received bytes a parsed message's untouched lines can be copied from. */
@@ -24,6 +27,8 @@ export interface HeaderSource {
   readonly buf: Buffer;
   /** Offset in `buf` of the header section that field offsets count from. */
   readonly base: number;
+  /** `buf` decoded as latin1 (the message is ASCII): text.slice(a, b) is the text of buf[a, b). */
+  readonly text: string;
 }
 
 /**
@@ -36,8 +41,10 @@ export function makeField(
   value: string,
   start: number | undefined,
   end: number | undefined,
+  vstart?: number,
+  vend?: number,
 ): HeaderField {
-  return { name, key, value, parsed: undefined, start, end };
+  return { name, key, value, parsed: undefined, start, end, vstart, vend };
 }
 
 export function field(name: string, value: string): HeaderField {

@@ -1,9 +1,11 @@
-import { TOKEN as TOKEN_TABLE } from './charset';
+import { codesOf, GEN_VALUE as GEN_VALUE_TABLE, TOKEN as TOKEN_TABLE } from './charset';
 import { emptyParams, formatParams, type Params } from './params';
-import { quote, Scanner, unquote } from './scanner';
+import { COMMON_PARAM as COMMON_PARAM_IMPORTED, quote, Scanner, unquote } from './scanner';
 
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
 const TOKEN = TOKEN_TABLE;
+const GEN_VALUE = GEN_VALUE_TABLE;
+const COMMON_PARAM = COMMON_PARAM_IMPORTED;
 
 /**
  * A name-addr or addr-spec with its header parameters (RFC 3261 §20.10, §20.20, §20.39): From, To,
@@ -19,6 +21,8 @@ export interface NameAddr {
 
 /** Parses a single name-addr / addr-spec with parameters (From, To, ...). */
 export function parseNameAddr(value: string, header = 'name-addr'): NameAddr {
+  const fast = simpleNameAddrOnly(codesOf(value), value, 0, value.length);
+  if (fast !== undefined) return fast;
   const sc = new Scanner(value, header);
   sc.ws();
   const na = nameAddr(sc);
@@ -28,6 +32,8 @@ export function parseNameAddr(value: string, header = 'name-addr'): NameAddr {
 
 /** Parses a comma-separated list of name-addrs (Contact, Route, Record-Route, ...). */
 export function parseNameAddrList(value: string, header = 'name-addr'): NameAddr[] {
+  const fast = simpleNameAddrList(codesOf(value), value, 0, value.length);
+  if (fast !== undefined) return fast;
   const sc = new Scanner(value, header);
   sc.ws();
   const out: NameAddr[] = [];
@@ -96,6 +102,111 @@ function addrSpec(sc: Scanner): NameAddr {
   }
   sc.pos = i;
   return { displayName: null, uri: s.slice(start, i), params: sc.params(emptyParams()) };
+}
+
+/** Where the last successful simpleNameAddr stopped (a module variable: no result object per call). */
+let simpleEnd = 0;
+
+/**
+ * The common name-addr / addr-spec in s[i, n), read in one pass over its character codes `b` (b[k] is
+ * s's code at k, clamped to 255): `"Display" <uri>;p=v;flag`, `<uri>;p=v` or `sip:user@host;tag=x`,
+ * with no optional white space around `;` or `=`, no quoted parameter value, no backslash or control
+ * character in the display name. Returns undefined as soon as anything else shows up (the caller then
+ * reads the value with the Scanner, which gives the errors); otherwise the same NameAddr the Scanner
+ * would give, and sets simpleEnd to the position after the element.
+ */
+export function simpleNameAddr(b: Uint8Array, s: string, i: number, n: number): NameAddr | undefined {
+  if (i >= n) return undefined;
+  let displayName: string | null = null;
+  let uri: string;
+  let c = b[i] as number;
+  if (c === 34 /* " */ || c === 60 /* < */) {
+    if (c === 34) {
+      let j = i + 1;
+      for (; j < n; j++) {
+        c = b[j] as number;
+        if (c === 34 || c === 92 /* \ */ || c < 32 || c === 127) break;
+      }
+      if (j >= n || c !== 34) return undefined;
+      displayName = s.slice(i + 1, j);
+      i = j + 1;
+      while (i < n && ((c = b[i] as number) === 32 || c === 9)) i++;
+      if (i >= n || b[i] !== 60) return undefined;
+    }
+    const start = ++i;
+    // Printable ASCII but < and " (what the Scanner rejects inside the brackets is white space, < and ").
+    for (; i < n; i++) {
+      c = b[i] as number;
+      if (c === 62 /* > */ || c <= 32 || c >= 127 || c === 60 || c === 34) break;
+    }
+    if (i >= n || c !== 62 || i === start) return undefined;
+    uri = s.slice(start, i);
+    i++;
+  } else {
+    // addr-spec: the URI runs to the first ";" "," or white space and needs a scheme (a ":").
+    const start = i;
+    let colon = false;
+    for (; i < n; i++) {
+      c = b[i] as number;
+      if (c === 59 || c === 44 || c === 32 || c === 9) break;
+      if (c === 58) colon = true;
+      else if (c < 32 || c >= 127 || c === 63 || c === 60 || c === 62 || c === 34 || c === 42) {
+        return undefined;
+      }
+    }
+    if (!colon) return undefined;
+    uri = s.slice(start, i);
+  }
+  const params = emptyParams();
+  while (i < n && b[i] === 59 /* ; */) {
+    const start = ++i;
+    for (; i < n; i++) {
+      c = b[i] as number;
+      if (c >= 128 || TOKEN[c] !== 1) break;
+    }
+    if (i === start) return undefined;
+    const name = COMMON_PARAM(s, start, i) ?? s.slice(start, i).toLowerCase();
+    if (i < n && b[i] === 61 /* = */) {
+      const vs = ++i;
+      for (; i < n; i++) {
+        c = b[i] as number;
+        if (c >= 128 || GEN_VALUE[c] !== 1) break;
+      }
+      if (i === vs) return undefined;
+      params[name] = s.slice(vs, i);
+    } else params[name] = null;
+  }
+  simpleEnd = i;
+  return { displayName, uri, params };
+}
+
+/** One simple name-addr filling s[from, to) exactly, or undefined. */
+export function simpleNameAddrOnly(b: Uint8Array, s: string, from: number, to: number): NameAddr | undefined {
+  const na = simpleNameAddr(b, s, from, to);
+  return na !== undefined && simpleEnd === to ? na : undefined;
+}
+
+/** A list of simple name-addrs in s[from, n), commas between (white space around them), or undefined. */
+export function simpleNameAddrList(
+  b: Uint8Array,
+  s: string,
+  from: number,
+  n: number,
+): NameAddr[] | undefined {
+  const out: NameAddr[] = [];
+  let i = from;
+  for (;;) {
+    const na = simpleNameAddr(b, s, i, n);
+    if (na === undefined) return undefined;
+    out.push(na);
+    i = simpleEnd;
+    let c = 0;
+    while (i < n && ((c = b[i] as number) === 32 || c === 9)) i++;
+    if (i >= n) return out;
+    if (c !== 44 /* , */) return undefined;
+    i++;
+    while (i < n && ((c = b[i] as number) === 32 || c === 9)) i++;
+  }
 }
 
 export function formatNameAddr(n: NameAddr): string {

@@ -1,5 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import { TOKEN as TOKEN_TABLE } from './charset';
+import { SCHEME as SCHEME_TABLE, TOKEN as TOKEN_TABLE } from './charset';
 import { SipParseError, excerpt } from './errors';
 import { headerKey as headerKeyImported, knownName as knownNameImported } from './header-names';
 import { Headers, makeField, type HeaderField } from './headers';
@@ -9,6 +9,7 @@ import { checkMessage } from './validate';
 
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
 const TOKEN = TOKEN_TABLE;
+const SCHEME = SCHEME_TABLE;
 const headerKey = headerKeyImported;
 const knownName = knownNameImported;
 
@@ -156,7 +157,12 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
     if (next < 0 || next > to) next = to;
     if (next - pos > maxLine) throw new SipParseError('SIP_LINE_TOO_LONG', { limit: maxLine });
     if (++count > maxHeaders) throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: maxHeaders });
-    let value = trimmed(s, codes, i + 1, next);
+    let vs = i + 1;
+    let ve = next;
+    while (vs < ve && (codes[vs] === 32 || codes[vs] === 9)) vs++;
+    while (ve > vs && (codes[ve - 1] === 32 || codes[ve - 1] === 9)) ve--;
+    let value = s.slice(vs, ve);
+    let folded = false;
     // Folded lines (LWS continuation, RFC 3261 §7.3.1): each CRLF + white space becomes one SP.
     while (next < to) {
       const c = codes[next + 2];
@@ -167,6 +173,7 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
       const more = trimmed(s, codes, next + 2, end);
       if (more !== '') value = value === '' ? more : value + ' ' + more;
       next = end;
+      folded = true;
     }
     const known = knownName(codes, pos, nameEnd);
     const name = known === undefined ? s.slice(pos, nameEnd) : known.name;
@@ -179,7 +186,12 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
       }
       contentLength = value;
     }
-    list.push(makeField(name, key, value, pos, next));
+    // Value offsets are kept only where they index `whole` (ASCII) and the value is one line of it.
+    list.push(
+      ascii && !folded
+        ? makeField(name, key, value, pos, next, vs, ve)
+        : makeField(name, key, value, pos, next, undefined, undefined),
+    );
     pos = next + 2;
   }
 
@@ -202,7 +214,7 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
   const headers = new Headers();
   headers.list = list;
   // Field offsets count from the start of `buf` (the ASCII case reads `whole`, which starts there).
-  if (ascii) headers.source = { buf, base: 0 };
+  if (ascii) headers.source = { buf, base: 0, text: whole };
   return response ? statusLine(line, headers, body) : requestLine(line, headers, body);
 }
 
@@ -248,6 +260,29 @@ function isAllDigits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * REQUEST_URI_SHAPE checked a character at a time for ASCII URIs; false sends the URI to the regular
+ * expression (which then decides), so this only has to be right when it says true.
+ */
+function requestUriShape(uri: string): boolean {
+  const n = uri.length;
+  const c0 = uri.charCodeAt(0) | 32;
+  if (n < 3 || c0 < 97 || c0 > 122) return false;
+  let i = 1;
+  for (; i < n; i++) {
+    const c = uri.charCodeAt(i);
+    if (c === 58 /* : */) break;
+    if (c >= 128 || SCHEME[c] !== 1) return false;
+  }
+  if (i >= n - 1) return false;
+  for (i++; i < n; i++) {
+    const c = uri.charCodeAt(i);
+    // Not \s, <, > or ": anything else printable ASCII (and the controls \s does not cover).
+    if (c >= 127 || (c >= 9 && c <= 13) || c === 32 || c === 60 || c === 62 || c === 34) return false;
   }
   return true;
 }
@@ -298,7 +333,7 @@ function requestLine(line: string, headers: Headers, body: Buffer): SipRequest {
     });
   }
   checkVersion(version, line, true);
-  if (!REQUEST_URI_SHAPE.test(uri)) {
+  if (!requestUriShape(uri) && !REQUEST_URI_SHAPE.test(uri)) {
     throw new SipParseError('SIP_BAD_REQUEST_URI', { uri: excerpt(uri), detail: 'not an absolute URI' });
   }
   return new SipRequest(method, uri, headers, body);

@@ -1,6 +1,12 @@
-import { GEN_VALUE as GEN_VALUE_TABLE, HOSTNAME as HOSTNAME_TABLE, TOKEN as TOKEN_TABLE } from './charset';
+import {
+  codesOf,
+  GEN_VALUE as GEN_VALUE_TABLE,
+  HOSTNAME as HOSTNAME_TABLE,
+  TOKEN as TOKEN_TABLE,
+} from './charset';
 import { excerpt } from './errors';
 import { emptyParams, formatParams, type Params } from './params';
+import { matcher } from './intern';
 import { COMMON_PARAM, Scanner } from './scanner';
 import { formatHost, isHostname, parsePort, scanHost } from './uri';
 
@@ -25,7 +31,7 @@ export interface Via {
 
 /** Parses a Via header value (one or more comma-separated elements). */
 export function parseVia(value: string): Via[] {
-  const fast = simpleVia(value);
+  const fast = simpleVia(codesOf(value), value, 0, value.length);
   if (fast !== undefined) return [fast];
   const sc = new Scanner(value, 'Via');
   const out: Via[] = [];
@@ -62,37 +68,39 @@ function viaElement(sc: Scanner): Via {
 }
 
 /**
- * The common Via, one element written with no optional white space and no quoted or IPv6 parts
- * (`SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK..;rport`), read in one pass. Returns undefined as soon
- * as anything else shows up, and parseVia then reads the value with the full grammar (and its errors);
- * where both accept a value they give the same Via.
+ * The common Via in s[from, n), one element written with no optional white space and no quoted or IPv6
+ * parts (`SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK..;rport`), read in one pass over its character
+ * codes `b` (b[k] is s's code at k, clamped to 255). Returns undefined as soon as anything else shows
+ * up, and parseVia then reads the value with the full grammar (and its errors); where both accept a
+ * value they give the same Via.
  */
-function simpleVia(v: string): Via | undefined {
-  const n = v.length;
-  let i = tokenEnd(v, 0);
-  if (i === 0 || v.charCodeAt(i) !== 47 /* / */) return undefined;
-  const protocol = i === 3 && v.startsWith('SIP') ? 'SIP' : v.slice(0, i);
-  let j = tokenEnd(v, i + 1);
-  if (j === i + 1 || v.charCodeAt(j) !== 47) return undefined;
-  const version = j - i === 4 && v.startsWith('2.0', i + 1) ? '2.0' : v.slice(i + 1, j);
-  i = tokenEnd(v, j + 1);
-  if (i === j + 1 || v.charCodeAt(i) !== 32) return undefined;
-  const transport = v.slice(j + 1, i);
+export function simpleVia(b: Uint8Array, s: string, from: number, n: number): Via | undefined {
+  let i = tokenEnd(b, from, n);
+  if (i === from || i >= n || b[i] !== 47 /* / */) return undefined;
+  const protocol =
+    i - from === 3 && b[from] === 83 && b[from + 1] === 73 && b[from + 2] === 80 ? 'SIP' : s.slice(from, i);
+  let j = tokenEnd(b, i + 1, n);
+  if (j === i + 1 || j >= n || b[j] !== 47) return undefined;
+  const version =
+    j - i === 4 && b[i + 1] === 50 && b[i + 2] === 46 && b[i + 3] === 48 ? '2.0' : s.slice(i + 1, j);
+  i = tokenEnd(b, j + 1, n);
+  if (i === j + 1 || i >= n || b[i] !== 32) return undefined;
+  const transport = TRANSPORT(s, j + 1, i) ?? s.slice(j + 1, i);
   j = ++i;
   while (j < n) {
-    const c = v.charCodeAt(j);
+    const c = b[j] as number;
     if (c >= 128 || HOSTNAME[c] !== 1) break;
     j++;
   }
   if (j === i) return undefined;
-  const host = v.slice(i, j);
+  const host = s.slice(i, j);
   if (!isHostname(host)) return undefined;
   let port: number | null = null;
-  if (v.charCodeAt(j) === 58 /* : */) {
+  if (j < n && b[j] === 58 /* : */) {
     let p = 0;
     i = ++j;
     while (j < n && j - i < 6) {
-      const c = v.charCodeAt(j);
+      const c = b[j] as number;
       if (c < 48 || c > 57) break;
       p = p * 10 + c - 48;
       j++;
@@ -102,28 +110,30 @@ function simpleVia(v: string): Via | undefined {
   }
   const params = emptyParams();
   while (j < n) {
-    if (v.charCodeAt(j) !== 59 /* ; */) return undefined;
+    if (b[j] !== 59 /* ; */) return undefined;
     i = j + 1;
-    j = tokenEnd(v, i);
+    j = tokenEnd(b, i, n);
     if (j === i) return undefined;
-    const name = COMMON_PARAM(v, i, j) ?? v.slice(i, j).toLowerCase();
-    if (v.charCodeAt(j) === 61 /* = */) {
+    const name = COMMON_PARAM(s, i, j) ?? s.slice(i, j).toLowerCase();
+    if (j < n && b[j] === 61 /* = */) {
       i = ++j;
       while (j < n) {
-        const c = v.charCodeAt(j);
+        const c = b[j] as number;
         if (c >= 128 || GEN_VALUE[c] !== 1) break;
         j++;
       }
       if (j === i) return undefined;
-      params[name] = v.slice(i, j);
+      params[name] = s.slice(i, j);
     } else params[name] = null;
   }
   return { protocol, version, transport, host, port, params };
 }
 
-function tokenEnd(v: string, i: number): number {
-  while (i < v.length) {
-    const c = v.charCodeAt(i);
+const TRANSPORT = matcher(['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS']);
+
+function tokenEnd(b: Uint8Array, i: number, n: number): number {
+  while (i < n) {
+    const c = b[i] as number;
     if (c >= 128 || TOKEN[c] !== 1) break;
     i++;
   }
