@@ -11,6 +11,7 @@ import { errorFactory } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
 import type { RegionInput as StoreRegionInput, RegionRow } from '../store/types';
 import type { RegionInput } from './types';
+import { guideColumns } from './views';
 
 const geoError = errorFactory(GEO_ERRORS);
 
@@ -135,16 +136,7 @@ export function storeRowOf(region: RegionConfig, origin: 'config' | 'api'): Stor
   if (region.http_check_url !== undefined) settings['http_check_url'] = region.http_check_url;
   if (region.request_uri_host !== undefined) settings['request_uri_host'] = region.request_uri_host;
   if (region.source_addresses.length > 0) settings['source_addresses'] = [...region.source_addresses];
-  return {
-    name: region.name,
-    trunk_id: region.trunk_id,
-    sip_server: region.sip_server,
-    priority: region.priority,
-    location: region.location ?? null,
-    capabilities: [...region.capabilities],
-    settings,
-    origin,
-  };
+  return { ...guideColumns(region), settings, origin };
 }
 
 /** The RegionInput a stored API region was made from (to rebuild its RegionConfig after a restart). */

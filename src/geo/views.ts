@@ -43,12 +43,10 @@ export function pendingFailback(row: FailbackApprovalRow): PendingFailback {
   };
 }
 
-export function regionInfo(
+/** The guide's columns of a region: what geo_regions stores as columns and what the API shows first. */
+export function guideColumns(
   region: RegionConfig,
-  origin: 'config' | 'api',
-  live: RegionLive | null,
-  active: string | null,
-): RegionInfo {
+): Pick<RegionInfo, 'name' | 'trunk_id' | 'sip_server' | 'priority' | 'location' | 'capabilities'> {
   return {
     name: region.name,
     trunk_id: region.trunk_id,
@@ -56,6 +54,17 @@ export function regionInfo(
     priority: region.priority,
     location: region.location ?? null,
     capabilities: [...region.capabilities],
+  };
+}
+
+export function regionInfo(
+  region: RegionConfig,
+  origin: 'config' | 'api',
+  live: RegionLive | null,
+  active: string | null,
+): RegionInfo {
+  return {
+    ...guideColumns(region),
     weight: region.weight,
     latitude: region.latitude ?? null,
     longitude: region.longitude ?? null,

@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import { errorFactory } from '../errors/catalogue';
 import { LIVE_ERRORS } from '../errors/live';
 import { LiveCache } from './cache';
+import { CachedLiveReads } from './cached-reads';
 import { activeWrite, regionHealthWrite, regionRemoval, simulationWrite } from './local-writes';
 import { SoleLeader } from './memory-leader';
 import { checkCount, checkName } from './names';
 import type {
   ActiveRegion,
   LeaderHandle,
-  LiveChangeListener,
   LiveState,
   LiveStatus,
   RegionHealthPatch,
@@ -20,8 +20,7 @@ import type {
 const err = errorFactory(LIVE_ERRORS);
 
 /** Live state of a single geored instance: everything in this process, nothing shared. */
-export class MemoryLiveState implements LiveState {
-  private readonly cache: LiveCache;
+export class MemoryLiveState extends CachedLiveReads implements LiveState {
   private readonly leaders = new Set<SoleLeader>();
   private readonly openedAt = Date.now();
   private closed = false;
@@ -30,29 +29,7 @@ export class MemoryLiveState implements LiveState {
     readonly instanceId: string,
     logger: Logger,
   ) {
-    this.cache = new LiveCache(logger);
-  }
-
-  getActive(): ActiveRegion | null {
-    return this.cache.getActive();
-  }
-  getRegion(name: string): RegionLive | null {
-    return this.cache.getRegion(name);
-  }
-  listRegions(): RegionLive[] {
-    return this.cache.listRegions();
-  }
-  getSimulation(region: string): Simulation | null {
-    return this.cache.getSimulation(region);
-  }
-  listSimulations(now = Date.now()): Simulation[] {
-    return this.cache.listSimulations(now);
-  }
-  getCounter(name: string): number {
-    return this.cache.getCounter(name);
-  }
-  listCounters(): Record<string, number> {
-    return this.cache.listCounters();
+    super(new LiveCache(logger));
   }
 
   async setActive(name: string, options: SetActiveOptions): Promise<ActiveRegion> {
@@ -91,10 +68,6 @@ export class MemoryLiveState implements LiveState {
     checkName('counter', counter);
     checkCount(counter, by);
     return this.cache.addToCounter(counter, by);
-  }
-
-  onChange(listener: LiveChangeListener): () => void {
-    return this.cache.onChange(listener);
   }
 
   runForLeader(name: string): LeaderHandle {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { GeoredError, errorFactory } from '../errors/catalogue';
 import { LIVE_ERRORS } from '../errors/live';
 import { LiveCache } from './cache';
+import { CachedLiveReads } from './cached-reads';
 import { activeWrite, regionHealthWrite, regionRemoval, simulationWrite } from './local-writes';
 import { checkCount, checkName } from './names';
 import {
@@ -25,7 +26,6 @@ import { resynchronise } from './resync';
 import type {
   ActiveRegion,
   LeaderHandle,
-  LiveChangeListener,
   LiveState,
   LiveStatus,
   RegionHealthPatch,
@@ -55,10 +55,9 @@ const RESYNC_RETRY_MS = 500;
  * script that writes, versions and publishes in one step, and every instance applies what is published.
  * While Redis is away (or before the first sync) writes are made locally and pushed on resync.
  */
-export class RedisLiveState implements LiveState {
+export class RedisLiveState extends CachedLiveReads implements LiveState {
   readonly instanceId: string;
   private readonly keys: RedisKeys;
-  private readonly cache: LiveCache;
   private readonly logger: Logger;
   private readonly cmd: Redis;
   private readonly sub: Redis;
@@ -81,10 +80,12 @@ export class RedisLiveState implements LiveState {
   }
 
   private constructor(private readonly options: RedisLiveStateOptions) {
+    const logger = options.logger.child({ component: 'live', redis: redactRedisUrl(options.url) });
+    // Reads and subscriptions are served from the cache (CachedLiveReads), never from Redis.
+    super(new LiveCache(logger));
+    this.logger = logger;
     this.instanceId = options.instanceId;
     this.keys = new RedisKeys(options.keyPrefix);
-    this.logger = options.logger.child({ component: 'live', redis: redactRedisUrl(options.url) });
-    this.cache = new LiveCache(this.logger);
     const name = `geored-${options.instanceId}`.replace(/[^\w.:-]/g, '_');
     this.cmd = createRedisClient(options.url, `${name}-cmd`);
     this.sub = createRedisClient(options.url, `${name}-sub`);
@@ -102,30 +103,6 @@ export class RedisLiveState implements LiveState {
     this.tryResync();
     await this.waitForSync(connectWaitMs);
     if (!this.synced) this.markUnsynced('no sync with Redis yet');
-  }
-
-  // ---- reads: the local cache only, never Redis ----
-
-  getActive(): ActiveRegion | null {
-    return this.cache.getActive();
-  }
-  getRegion(name: string): RegionLive | null {
-    return this.cache.getRegion(name);
-  }
-  listRegions(): RegionLive[] {
-    return this.cache.listRegions();
-  }
-  getSimulation(region: string): Simulation | null {
-    return this.cache.getSimulation(region);
-  }
-  listSimulations(now = Date.now()): Simulation[] {
-    return this.cache.listSimulations(now);
-  }
-  getCounter(name: string): number {
-    return this.cache.getCounter(name);
-  }
-  listCounters(): Record<string, number> {
-    return this.cache.listCounters();
   }
 
   // ---- writes ----
@@ -193,11 +170,7 @@ export class RedisLiveState implements LiveState {
     return this.cache.addToCounter(counter, by);
   }
 
-  // ---- subscriptions, leadership, status ----
-
-  onChange(listener: LiveChangeListener): () => void {
-    return this.cache.onChange(listener);
-  }
+  // ---- leadership, status ----
 
   runForLeader(name: string, ttlMs: number): LeaderHandle {
     this.assertOpen('runForLeader');

@@ -64,25 +64,25 @@ async function insertMany(
   }
 }
 
-/** One connection taken from the pool: a transaction or the migration run. */
-class ClientDb implements Db {
+/**
+ * The statements of a Db, run on the pool (each query on whichever connection is free) or on one
+ * connection taken from it: the same code either way, only `on` differs.
+ */
+abstract class QueryableDb {
   readonly dialect = 'postgres' as const;
   readonly codec = POSTGRES_CODEC;
-  private inTransaction = false;
-  /** Set when a ROLLBACK failed: the connection is in an unknown state and must not return to the pool. */
-  broken: Error | undefined;
 
   constructor(
-    private readonly client: pg.PoolClient,
-    private readonly names: StatementNames,
+    protected readonly on: Queryable,
+    protected readonly names: StatementNames,
   ) {}
 
   async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await query(this.client, this.names, sql, params)).rows;
+    return (await query(this.on, this.names, sql, params)).rows;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await query(this.client, this.names, sql, params)).rowCount ?? 0;
+    return (await query(this.on, this.names, sql, params)).rowCount ?? 0;
   }
 
   insertMany(
@@ -91,11 +91,25 @@ class ClientDb implements Db {
     rows: readonly unknown[][],
     suffix = '',
   ): Promise<void> {
-    return insertMany(this.client, table, columns, rows, suffix);
+    return insertMany(this.on, table, columns, rows, suffix);
   }
 
   async exec(sql: string): Promise<void> {
-    await this.client.query(sql);
+    await this.on.query(sql);
+  }
+}
+
+/** One connection taken from the pool: a transaction or the migration run. */
+class ClientDb extends QueryableDb implements Db {
+  private inTransaction = false;
+  /** Set when a ROLLBACK failed: the connection is in an unknown state and must not return to the pool. */
+  broken: Error | undefined;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    names: StatementNames,
+  ) {
+    super(client, names);
   }
 
   async transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -117,14 +131,13 @@ class ClientDb implements Db {
   }
 }
 
-export class PostgresDb implements DbHandle {
-  readonly dialect = 'postgres' as const;
-  readonly codec = POSTGRES_CODEC;
+export class PostgresDb extends QueryableDb implements DbHandle {
   private readonly pool: pg.Pool;
-  private readonly names = new StatementNames();
 
   constructor(connectionString: string, opts: { poolSize?: number; logger?: Logger } = {}) {
-    this.pool = new pg.Pool({ connectionString, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString, max: opts.poolSize ?? 10 });
+    super(pool, new StatementNames());
+    this.pool = pool;
     // An idle connection dropped by the server must not crash geored; the next query reconnects.
     this.pool.on('error', (err) => {
       opts.logger?.warn(
@@ -132,27 +145,6 @@ export class PostgresDb implements DbHandle {
         'idle PostgreSQL connection failed',
       );
     });
-  }
-
-  async all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await query(this.pool, this.names, sql, params)).rows;
-  }
-
-  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await query(this.pool, this.names, sql, params)).rowCount ?? 0;
-  }
-
-  insertMany(
-    table: string,
-    columns: readonly string[],
-    rows: readonly unknown[][],
-    suffix = '',
-  ): Promise<void> {
-    return insertMany(this.pool, table, columns, rows, suffix);
-  }
-
-  async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
   }
 
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {

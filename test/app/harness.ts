@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGeoredProcess, stopAllGeored, type GeoredProcess } from '../helpers/geored-process';
-import { startSipp, stopAllSipp } from '../helpers/sipp';
+import { runSippUac, stopAllSipp, type UacRun } from '../helpers/sipp';
 
 export const TOKEN = 'app-test-token';
 export const GEO = '/api/framework/geographic-redundancy';
@@ -67,54 +67,22 @@ export async function activeRegion(g: GeoredProcess): Promise<string> {
   return String((await get(g, `${GEO}/active-region`))['name']);
 }
 
-export interface UacRun {
-  readonly code: number | null;
-  readonly output: string;
-  readonly successful: number;
-  readonly failed: number;
-}
-
 /** A sipp UAC placing `calls` calls at `rate`/s through geored; sipp exits 0 only if every call succeeded. */
-export async function runUac(
+export function runUac(
   scenario: string,
   sipPort: number,
   calls: number,
   rate: number,
   port?: number,
 ): Promise<UacRun> {
-  const uac = await startSipp({
+  return runSippUac({
     scenario,
+    target: sipPort,
+    calls,
+    rate,
+    timeout: '90s',
     ...(port !== undefined && { port }),
-    extraArgs: [
-      `127.0.0.1:${sipPort}`,
-      '-s',
-      '15550001',
-      '-m',
-      String(calls),
-      '-r',
-      String(rate),
-      '-timeout',
-      '90s',
-    ],
   });
-  const code = await uac.exited;
-  const output = uac.output();
-  return {
-    code,
-    output,
-    successful: counter(output, 'Successful call'),
-    failed: counter(output, 'Failed call'),
-  };
-}
-
-/** A cumulative counter from sipp's final statistics screen ("Successful call | 0 | 20"). */
-function counter(output: string, name: string): number {
-  const last = output
-    .split('\n')
-    .filter((l) => l.includes(name))
-    .pop();
-  const numbers = last?.match(/\d+/g);
-  return numbers ? Number(numbers[numbers.length - 1]) : -1;
 }
 
 /** Waits until `cond` holds, polling every 50 ms; throws naming `what` after `timeoutMs` (a bound, not a speed check). */

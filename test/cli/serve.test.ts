@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runGeored, startGeoredProcess, stopAllGeored } from '../helpers/geored-process';
-import { startSipp, stopAllSipp } from '../helpers/sipp';
+import { stopAllSipp } from '../helpers/sipp';
+import { twoSippRegions } from '../helpers/sipp-regions';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -68,8 +69,7 @@ describe('geored serve', () => {
   }, 60_000);
 
   it('fails over between sipp regions through the real process and its REST API, and keeps the record', async () => {
-    const east = await startSipp({ scenario: 'uas-options.xml' });
-    const west = await startSipp({ scenario: 'uas-options.xml' });
+    const { east, lines } = await twoSippRegions();
     const dir = mkdtempSync(join(tmpdir(), 'geored-serve-cfg-'));
     const file = join(dir, 'config.yml');
     writeFileSync(
@@ -78,15 +78,7 @@ describe('geored serve', () => {
         'features:',
         '  geographic_redundancy:',
         '    health_check: { interval: 0.1, timeout: 0.25, retry_count: 2, jitter: 0 }',
-        '    regions:',
-        '      - name: us-east-1',
-        '        priority: 1',
-        '        trunk_id: trunk-us-east',
-        `        sip_server: "127.0.0.1:${east.port}"`,
-        '      - name: us-west-1',
-        '        priority: 2',
-        '        trunk_id: trunk-us-west',
-        `        sip_server: "127.0.0.1:${west.port}"`,
+        ...lines,
         '',
       ].join('\n'),
     );

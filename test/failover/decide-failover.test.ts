@@ -1,35 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FailbackConfig, FailoverConfig } from '../../src/config/types';
 import { decideFailover } from '../../src/failover/decide-failover';
-import type {
-  FailoverDecision,
-  FailoverDecisionConfig,
-  FailoverInput,
-  RegionView,
-} from '../../src/failover/decide-failover-types';
+import type { FailoverDecision, RegionView } from '../../src/failover/decide-failover-types';
 import { isEligible, selectActive } from '../../src/failover/decide-select';
 import { applyCheckResult } from '../../src/health/decide-health-apply';
 import { decideHealth } from '../../src/health/decide-health';
 import { newRegionHealthRecord } from '../../src/health/decide-health-types';
 import { HEALTH_STATES, HealthState } from '../../src/model/health-state';
+import { decisionConfig as config, decisionInput as input, T0 } from './fixtures';
 
-const T0 = Date.parse('2025-01-15T10:00:00.000Z');
 const { HEALTHY, WARNING, CRITICAL, DOWN, DEGRADED } = HealthState;
-
-function config(fo: Partial<FailoverConfig> = {}, fb: Partial<FailbackConfig> = {}): FailoverDecisionConfig {
-  return {
-    failover: {
-      automatic: true,
-      min_failure_duration: 0,
-      failover_delay: 0,
-      degraded_is_eligible: false,
-      flap_guard: { max_switches: 3, window: 600 },
-      ...fo,
-    },
-    failback: { enabled: true, delay: 300, health_threshold: 0.95, automatic: true, ...fb },
-  };
-}
 
 function region(
   name: string,
@@ -47,23 +27,6 @@ function region(
     healthySince: healthy ? T0 - 3_600_000 : null,
     firstFailureAt: healthy ? null : T0 - 1000,
     score: healthy ? 1 : 0,
-    ...extra,
-  };
-}
-
-function input(
-  regions: RegionView[],
-  active: string | null,
-  extra: Partial<FailoverInput> = {},
-): FailoverInput {
-  return {
-    regions,
-    active,
-    activeSince: T0 - 3_600_000,
-    pin: null,
-    scheduled: [],
-    failbackApproval: null,
-    recentSwitches: [],
     ...extra,
   };
 }

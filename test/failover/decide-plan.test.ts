@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decideManualFailover } from '../../src/failover/decide-manual';
-import type {
-  FailoverDecisionConfig,
-  FailoverInput,
-  RegionView,
-} from '../../src/failover/decide-failover-types';
+import type { FailoverInput, RegionView } from '../../src/failover/decide-failover-types';
 import { planFailover } from '../../src/failover/decide-plan';
 import { HealthState } from '../../src/model/health-state';
+import { decisionConfig, decisionInput, T0 } from './fixtures';
 
-const T0 = Date.parse('2025-01-15T10:00:00.000Z');
-const cfg: FailoverDecisionConfig = {
-  failover: {
-    automatic: true,
-    min_failure_duration: 0,
-    failover_delay: 0,
-    degraded_is_eligible: false,
-    flap_guard: { max_switches: 3, window: 600 },
-  },
-  failback: { enabled: true, delay: 300, health_threshold: 0.95, automatic: true },
-};
+const cfg = decisionConfig();
 
 function region(
   name: string,
@@ -39,15 +26,7 @@ function region(
   };
 }
 function input(regions: RegionView[], active: string | null): FailoverInput {
-  return {
-    regions,
-    active,
-    activeSince: T0,
-    pin: null,
-    scheduled: [],
-    failbackApproval: null,
-    recentSwitches: [],
-  };
+  return decisionInput(regions, active, { activeSince: T0 });
 }
 
 describe('planFailover (test_failover, dry run)', () => {

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GeographicRedundancy } from '../../src/geo/service';
 import { HealthState } from '../../src/model/health-state';
-import { startSipp, stopAllSipp, type SippPeer } from '../helpers/sipp';
+import { stopAllSipp } from '../helpers/sipp';
+import { twoSippRegions } from '../helpers/sipp-regions';
 import type { TestDatabase } from '../store/databases';
 import { FAST_HEALTH, configOf, newDatabase, openService, until } from './harness';
 
@@ -20,23 +21,6 @@ afterEach(async () => {
   db = undefined;
 });
 
-async function regions(): Promise<{ east: SippPeer; west: SippPeer; lines: string[] }> {
-  const east = await startSipp({ scenario: 'uas-options.xml' });
-  const west = await startSipp({ scenario: 'uas-options.xml' });
-  const lines = [
-    '    regions:',
-    '      - name: us-east-1',
-    '        priority: 1',
-    '        trunk_id: trunk-us-east',
-    `        sip_server: "127.0.0.1:${east.port}"`,
-    '      - name: us-west-1',
-    '        priority: 2',
-    '        trunk_id: trunk-us-west',
-    `        sip_server: "127.0.0.1:${west.port}"`,
-  ];
-  return { east, west, lines };
-}
-
 async function start(lines: string[]): Promise<GeographicRedundancy> {
   db = await newDatabase('sqlite');
   const s = await openService({ config: configOf(db.url, [...FAST_HEALTH, ...lines]) });
@@ -46,7 +30,7 @@ async function start(lines: string[]): Promise<GeographicRedundancy> {
 
 describe('automatic failover with sipp regions', () => {
   it('SIGSTOP the active region: failover recorded with reason and duration_ms; SIGCONT: failback after the delay', async () => {
-    const { east, lines } = await regions();
+    const { east, lines } = await twoSippRegions();
     const geo = await start(lines);
     await geo.configureFailback({ enabled: true, delay: 0.5, health_threshold: 0.5, automatic: true });
     await until(
@@ -89,7 +73,7 @@ describe('automatic failover with sipp regions', () => {
   }, 40_000);
 
   it('failback with automatic=false waits for approval; a rejected request is not asked again at once', async () => {
-    const { east, lines } = await regions();
+    const { east, lines } = await twoSippRegions();
     const geo = await start(lines);
     await geo.configureFailback({ enabled: true, delay: 0.3, health_threshold: 0.5, automatic: false });
     await until(() => geo.getRegionHealth('us-east-1').checks.some((c) => c.success), 'OPTIONS answered');
@@ -106,7 +90,7 @@ describe('automatic failover with sipp regions', () => {
   }, 40_000);
 
   it('all regions down keeps the last active region and says so once', async () => {
-    const { east, west, lines } = await regions();
+    const { east, west, lines } = await twoSippRegions();
     const geo = await start(lines);
     const allDown: string[] = [];
     geo.on('all-down', (e) => allDown.push(e.reason));
@@ -126,7 +110,7 @@ describe('automatic failover with sipp regions', () => {
   }, 40_000);
 
   it('the flap guard suppresses a switch beyond max_switches and records it', async () => {
-    const { east, west, lines } = await regions();
+    const { east, west, lines } = await twoSippRegions();
     const geo = await start([
       ...lines,
       '    failover:',

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HealthCheckConfig } from '../../src/config/types';
 import { GeoredError } from '../../src/errors/catalogue';
 import {
   applyCallOutcome,
@@ -18,29 +17,7 @@ import {
   type RegionHealthRecord,
 } from '../../src/health/decide-health-types';
 import { HealthState } from '../../src/model/health-state';
-
-const T0 = Date.parse('2025-01-15T10:00:00.000Z');
-
-function config(hc: Partial<HealthCheckConfig> = {}, minFailureDuration = 0): HealthDecisionConfig {
-  return {
-    health_check: {
-      interval: 30,
-      timeout: 10,
-      retry_count: 3,
-      success_threshold: 3,
-      check_methods: ['sip_options'],
-      custom_checks: [],
-      jitter: 0.1,
-      latency_warning_ms: 500,
-      sip_options_ok_codes: [200],
-      passive_failure_threshold: 3,
-      score_window: 300,
-      retention: { max_rows: 1000, max_age_days: 7 },
-      ...hc,
-    },
-    failover: { min_failure_duration: minFailureDuration },
-  };
-}
+import { decisionConfig as config, T0 } from './fixtures';
 
 const ok = (at: number, method = 'sip_options', latency_ms = 20): CheckResult => ({
   method,

@@ -5,28 +5,11 @@ import { decideHealth } from '../../src/health/decide-health';
 import { newRegionHealthRecord, type HealthDecisionConfig } from '../../src/health/decide-health-types';
 import { nextProbeDelay } from '../../src/health/decide-probe-delay';
 import { HealthState } from '../../src/model/health-state';
+import { decisionConfig, T0 } from './fixtures';
 
-const T0 = Date.parse('2025-01-15T10:00:00.000Z');
-
+/** The shared fixture with the shipped success_threshold of 2. */
 function config(hc: Partial<HealthCheckConfig>): HealthDecisionConfig {
-  return {
-    health_check: {
-      interval: 30,
-      timeout: 10,
-      retry_count: 3,
-      success_threshold: 2,
-      check_methods: ['sip_options'],
-      custom_checks: [],
-      jitter: 0.1,
-      latency_warning_ms: 500,
-      sip_options_ok_codes: [200],
-      passive_failure_threshold: 3,
-      score_window: 300,
-      retention: { max_rows: 1000, max_age_days: 7 },
-      ...hc,
-    },
-    failover: { min_failure_duration: 0 },
-  };
+  return decisionConfig({ success_threshold: 2, ...hc });
 }
 
 /**

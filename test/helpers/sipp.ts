@@ -132,3 +132,59 @@ function sippArgsText(args: string[]): string {
 export async function stopAllSipp(): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
 }
+
+export interface UacRun {
+  readonly code: number | null;
+  readonly output: string;
+  readonly successful: number;
+  readonly failed: number;
+}
+
+/**
+ * A sipp UAC placing `calls` calls at `rate`/s to 127.0.0.1:`target` (geored), calling 15550001; sipp exits
+ * 0 only if every call succeeded. `timeout` bounds the whole run (sipp's -timeout).
+ */
+export async function runSippUac(opts: {
+  readonly scenario: string;
+  readonly target: number;
+  readonly calls: number;
+  readonly rate: number;
+  readonly timeout: string;
+  readonly extraArgs?: readonly string[];
+  readonly port?: number;
+}): Promise<UacRun> {
+  const uac = await startSipp({
+    scenario: opts.scenario,
+    ...(opts.port !== undefined && { port: opts.port }),
+    extraArgs: [
+      `127.0.0.1:${opts.target}`,
+      '-s',
+      '15550001',
+      '-m',
+      String(opts.calls),
+      '-r',
+      String(opts.rate),
+      '-timeout',
+      opts.timeout,
+      ...(opts.extraArgs ?? []),
+    ],
+  });
+  const code = await uac.exited;
+  const output = uac.output();
+  return {
+    code,
+    output,
+    successful: finalCount(output, 'Successful call'),
+    failed: finalCount(output, 'Failed call'),
+  };
+}
+
+/** A cumulative counter from sipp's final statistics screen ("Successful call | 0 | 20"). */
+function finalCount(output: string, name: string): number {
+  const last = output
+    .split('\n')
+    .filter((l) => l.includes(name))
+    .pop();
+  const numbers = last?.match(/\d+/g);
+  return numbers ? Number(numbers[numbers.length - 1]) : -1;
+}

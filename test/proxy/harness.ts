@@ -11,7 +11,7 @@ import type { ProxyConfig } from '../../src/config/types';
 import { SipStack } from '../../src/sip/stack';
 import type { Endpoint } from '../../src/sip/transport/types';
 import type { Store } from '../../src/store/types';
-import { startSipp, stopAllSipp, type SippPeer } from '../helpers/sipp';
+import { runSippUac, startSipp, stopAllSipp, type SippPeer, type UacRun } from '../helpers/sipp';
 
 export interface Region {
   readonly name: string;
@@ -108,15 +108,8 @@ export async function startProxy(opts: {
   return { stack, proxy, port, metrics, outcomes, routed };
 }
 
-export interface UacRun {
-  readonly code: number | null;
-  readonly output: string;
-  readonly successful: number;
-  readonly failed: number;
-}
-
 /** Runs a sipp UAC against geored until it has placed `calls` calls; sipp exits 0 only if all succeeded. */
-export async function runUac(
+export function runUac(
   scenario: string,
   proxyPort: number,
   calls: number,
@@ -124,39 +117,15 @@ export async function runUac(
   extraArgs: readonly string[] = [],
   port?: number,
 ): Promise<UacRun> {
-  const uac = await startSipp({
+  return runSippUac({
     scenario,
+    target: proxyPort,
+    calls,
+    rate,
+    timeout: '60s',
+    extraArgs,
     ...(port !== undefined && { port }),
-    extraArgs: [
-      `127.0.0.1:${proxyPort}`,
-      '-s',
-      '15550001',
-      '-m',
-      String(calls),
-      '-r',
-      String(rate),
-      '-timeout',
-      '60s',
-      ...extraArgs,
-    ],
   });
-  const code = await uac.exited;
-  const output = uac.output();
-  return {
-    code,
-    output,
-    successful: counter(output, 'Successful call'),
-    failed: counter(output, 'Failed call'),
-  };
-}
-
-/** A cumulative counter from sipp's final statistics screen ("Successful call | 0 | 20"). */
-function counter(output: string, name: string): number {
-  const lines = output.split('\n').filter((l) => l.includes(name));
-  const last = lines[lines.length - 1];
-  if (!last) return -1;
-  const numbers = last.match(/\d+/g);
-  return numbers ? Number(numbers[numbers.length - 1]) : -1;
 }
 
 /** Sum of a metric's samples whose labels include `labels`; `x_count` reads histogram x's counts. */
