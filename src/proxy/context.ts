@@ -31,7 +31,7 @@ export interface ProxyContext {
   /** INVITEs in progress by their CANCEL key (top Via branch and sent-by, §9.2 matching). */
   readonly invites: Map<string, Cancellable>;
   /** Sends a response through a server transaction, counting it; a transaction already gone is ignored. */
-  respond(tx: ServerTx, res: SipResponse): void;
+  respond(tx: Pick<ServerTx, 'respond'>, res: SipResponse): void;
   /** Answers `req` with the SIP status of `e`, a Warning saying why. */
   refuse(tx: ServerTx, req: SipRequest, e: GeoredError): void;
   /** Counts a request leaving geored. */

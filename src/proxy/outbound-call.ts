@@ -21,6 +21,12 @@ import type { RegionPlan } from './region-plan';
 
 const err = errorFactory(PROXY_ERRORS);
 
+interface Live {
+  readonly req: SipRequest;
+  readonly tx: ServerTx;
+  readonly base: SipRequest;
+}
+
 export class OutboundCall implements Cancellable {
   private readonly chain: FailoverChain;
   private readonly clients = new Map<number, ClientRequest>();
@@ -30,21 +36,35 @@ export class OutboundCall implements Cancellable {
   /** ACKs sent for late 2xx answers, resent when the 2xx is retransmitted. */
   private readonly releasedAcks = new Map<number, { ack: SipRequest; dest: Endpoint }>();
   private answered: Attempt | null = null;
+  /** Attempts whose final answer (real or synthetic) has come: nothing more will need their messages. */
+  private readonly finished = new Set<number>();
+  private closed = false;
+  private depth = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt: number | null = null;
   private last2xxIn = 0;
   private readonly key: string;
   /** Record-Route toward the PBX, when it differs from the one toward the region (RFC 5658 double RR). */
   private readonly pbxSideRR: string;
+  /**
+   * The PBX's INVITE, its server transaction and the forwarding base: needed until the call is closed,
+   * and let go then (see shed()), as the stack holds this call until Timer M (32 s) for 2xx retransmissions.
+   */
+  private live: Live | null;
+  private readonly callId: string;
+  /** The PBX's CSeq number, which responses going upstream carry. */
+  private readonly seq: number;
+  /** The server transaction's respond alone: it holds no message, so 2xx retransmissions can go up late. */
+  private readonly upstream: Pick<ServerTx, 'respond'>;
 
   constructor(
     private readonly ctx: ProxyContext,
-    private readonly req: SipRequest,
-    private readonly tx: ServerTx,
+    req: SipRequest,
+    tx: ServerTx,
     source: Endpoint,
     private readonly plans: readonly RegionPlan[],
     /** The request as forwarded before per-region edits: routes processed, Max-Forwards decremented. */
-    private readonly base: SipRequest,
+    base: SipRequest,
     private readonly hash: string,
     /** The dialled number: the Request-URI's user part, kept for every region. */
     private readonly user: string,
@@ -59,6 +79,24 @@ export class OutboundCall implements Cancellable {
     );
     this.key = cancelKey(req);
     this.pbxSideRR = ctx.own.side(source).recordRoute;
+    this.live = { req, tx, base };
+    this.callId = req.callId;
+    this.seq = req.cseq.seq;
+    // The stack's respond is an arrow that captures only the transaction id, not the request.
+    this.upstream = { respond: tx.respond };
+  }
+
+  /** Only read before close: once the chain is done, it asks for nothing but releases (late 2xx). */
+  private get req(): SipRequest {
+    return (this.live as Live).req;
+  }
+
+  private get tx(): ServerTx {
+    return (this.live as Live).tx;
+  }
+
+  private get base(): SipRequest {
+    return (this.live as Live).base;
   }
 
   start(): void {
@@ -72,6 +110,28 @@ export class OutboundCall implements Cancellable {
   }
 
   private run(actions: readonly ChainAction[]): void {
+    this.depth++;
+    try {
+      this.apply(actions);
+    } finally {
+      this.depth--;
+    }
+    // The stack keeps this call reachable through its hooks until Timer M (32 s) to pass 2xx
+    // retransmissions up; let the messages of finished attempts go now so they die young.
+    if (this.closed && this.depth === 0) this.shed();
+  }
+
+  private shed(): void {
+    this.live = null;
+    for (const id of this.finished) {
+      this.sentReqs.delete(id);
+      this.responses.delete(id);
+      this.clients.delete(id);
+    }
+    this.finished.clear();
+  }
+
+  private apply(actions: readonly ChainAction[]): void {
     for (const act of actions) {
       switch (act.type) {
         case 'send':
@@ -136,7 +196,7 @@ export class OutboundCall implements Cancellable {
     client.final.then(
       (res) => this.onFinal(a, res),
       (e: unknown) =>
-        this.ctx.log.error({ err: (e as Error).message, callId: this.req.callId }, 'INVITE branch failed'),
+        this.ctx.log.error({ err: (e as Error).message, callId: this.callId }, 'INVITE branch failed'),
     );
   }
 
@@ -184,6 +244,7 @@ export class OutboundCall implements Cancellable {
 
   private onFinal(a: Attempt, res: FinalResponse): void {
     const now = Date.now();
+    this.finished.add(a.id);
     if (res.synthetic) {
       this.run(this.chain.failed(a.id, res.status === 408 ? 'timeout' : 'transport-error', now));
       return;
@@ -196,9 +257,9 @@ export class OutboundCall implements Cancellable {
   private forwardUp(res: SipResponse): void {
     const up = res.clone();
     up.headers.removeFirst('Via');
-    const seq = this.req.cseq.seq;
+    const seq = this.seq;
     if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} INVITE`);
-    this.ctx.respond(this.tx, up);
+    this.ctx.respond(this.upstream, up);
   }
 
   private settle(a: Attempt, res: SipResponse): void {
@@ -238,6 +299,7 @@ export class OutboundCall implements Cancellable {
   }
 
   private close(status: number, region: string | null, result: CallResult): void {
+    this.closed = true;
     this.ctx.invites.delete(this.key);
     this.ctx.inflight(-1);
     this.record.attempts = attemptsOf(this.chain.attempts);
@@ -250,7 +312,7 @@ export class OutboundCall implements Cancellable {
     this.ctx.metrics?.callFailovers.inc({ from: prev.region, to: a.region, cause });
     // One line per failover (the issue asks for it); per-message lines stay at debug.
     this.ctx.log.info(
-      { callId: this.req.callId, from: prev.region, to: a.region, cause, reason },
+      { callId: this.callId, from: prev.region, to: a.region, cause, reason },
       'call failover',
     );
   }
@@ -264,7 +326,7 @@ export class OutboundCall implements Cancellable {
     const bye = buildLateAnswerRequest('BYE', sent, res, this.ctx.own);
     if (!ack || !bye) return;
     this.ctx.log.info(
-      { callId: this.req.callId, region: a.region },
+      { callId: this.callId, region: a.region },
       'late answer from an abandoned region: ACK and BYE',
     );
     void hopEndpoint(ack.hop).then(
@@ -277,10 +339,7 @@ export class OutboundCall implements Cancellable {
         this.ctx.sent('BYE');
       },
       (e: unknown) =>
-        this.ctx.log.warn(
-          { err: (e as Error).message, callId: this.req.callId },
-          'cannot release a late answer',
-        ),
+        this.ctx.log.warn({ err: (e as Error).message, callId: this.callId }, 'cannot release a late answer'),
     );
   }
 

@@ -98,6 +98,12 @@ export interface StackCounters {
 export class SipStack {
   readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
   private readonly clients = new Map<string, PendingClient>();
+  /**
+   * INVITE clients answered 2xx, kept only to pass 2xx retransmissions to `onResponse` until Timer M
+   * (32 s). Just the hooks: the request, the promise's resolver and the rest of the record are let go with
+   * the final response, so they die young instead of being promoted and costing full collections.
+   */
+  private readonly accepted = new Map<string, RequestHooks>();
   /** The clients with a TU deadline still open: few (probes), so the timer scan stays off the proxy's path. */
   private readonly deadlined = new Map<string, PendingClient>();
   /** The transport error behind a client transaction's 'transport-error' output, for its synthetic 503. */
@@ -215,7 +221,8 @@ export class SipStack {
     this.closed = true;
     this.timer.cancel();
     for (const [id, p] of this.clients)
-      this.settle(id, p, this.synthetic(p.request, 503, 'Service Unavailable'));
+      if (!p.done) this.settle(id, p, this.synthetic(p.request, 503, 'Service Unavailable'));
+    this.accepted.clear();
     await this.transports.close();
   }
 
@@ -324,14 +331,16 @@ export class SipStack {
           break;
         case 'timeout': {
           const p = this.clients.get(o.txId);
-          if (p) this.settle(o.txId, p, this.synthetic(p.request, 408, 'Request Timeout'));
+          if (p && !p.done) this.settle(o.txId, p, this.synthetic(p.request, 408, 'Request Timeout'));
           break;
         }
         case 'transport-error': {
           const p = this.clients.get(o.txId);
           const cause = this.lastTransportError.get(o.txId);
           this.lastTransportError.delete(o.txId);
-          if (p) this.settle(o.txId, p, this.synthetic(p.request, 503, 'Service Unavailable', cause));
+          if (p && !p.done) {
+            this.settle(o.txId, p, this.synthetic(p.request, 503, 'Service Unavailable', cause));
+          }
           break;
         }
         case 'stray-response':
@@ -341,6 +350,7 @@ export class SipStack {
           const p = this.clients.get(o.txId);
           if (p && !p.done) this.settle(o.txId, p, this.synthetic(p.request, 408, 'Request Timeout'));
           this.clients.delete(o.txId);
+          this.accepted.delete(o.txId);
           this.lastTransportError.delete(o.txId);
           break;
         }
@@ -355,6 +365,8 @@ export class SipStack {
     const tx: ServerTx = {
       id: txId,
       request: req,
+      // An arrow that captures only the id: a TU may keep `respond` alone (for 2xx retransmissions through
+      // Timer L) without keeping the request alive with it.
       respond: (res) => {
         if (this.closed) return;
         this.sentBy.set(res, txId);
@@ -368,7 +380,10 @@ export class SipStack {
 
   private dispatchResponse(txId: string, res: SipResponse): void {
     const p = this.clients.get(txId);
-    if (!p) return;
+    if (!p) {
+      this.accepted.get(txId)?.onResponse?.(res);
+      return;
+    }
     p.hooks?.onResponse?.(res);
     if (p.done) return;
     if (res.status < 200) {
@@ -378,6 +393,13 @@ export class SipStack {
       return;
     }
     this.settle(txId, p, res);
+    // The transaction passes nothing more up after a final response, except 2xx retransmissions to an
+    // INVITE (RFC 6026 §8.4): drop the record now rather than at Timer K, M or D, keeping only the hook
+    // those retransmissions need. A 'terminated' or transport error that follows finds nothing to settle.
+    this.clients.delete(txId);
+    if (res.status < 300 && p.hooks?.onResponse && p.request.method === 'INVITE') {
+      this.accepted.set(txId, p.hooks);
+    }
   }
 
   private settle(id: string, p: PendingClient, res: FinalResponse): void {

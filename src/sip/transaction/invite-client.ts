@@ -21,15 +21,22 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
   private readonly reliable: boolean;
   private intervalA: number;
   private ack: SipRequest | undefined;
+  /**
+   * The INVITE, for Timer A and for building the non-2xx ACK. Dropped once a final response arrives:
+   * Accepted and Completed never send it again, and holding it through Timer M or D (32 s) would keep the
+   * whole message alive into the old generation, where only full collections reclaim it.
+   */
+  private request: SipRequest | null;
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly dest: Endpoint,
     private readonly timers: TimerValues,
   ) {
     // Timeouts take precedence over a retransmission due at the same instant.
     super(id, 'Calling', TRANSITIONS, ['B', 'D', 'M', 'A']);
+    this.request = request;
     this.reliable = isReliable(dest.protocol);
     this.intervalA = timers.T1;
   }
@@ -40,7 +47,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
     // layer for transmission. If an unreliable transport is being used, the client transaction MUST start
     // timer A with a value of T1. ... For any transport, the client transaction MUST start timer B with a
     // value of 64*T1 seconds."
-    out.push({ type: 'send', message: this.request, dest: this.dest });
+    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest });
     if (!this.reliable) this.arm('A', now + this.intervalA);
     this.arm('B', now + transactionTimeout(this.timers));
   }
@@ -69,6 +76,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
           this.disarm('A');
           this.disarm('B');
           this.arm('M', now + transactionTimeout(this.timers));
+          this.request = null;
           out.push({ type: 'response', txId: this.id, response });
         } else {
           // "When in either the "Calling" or "Proceeding" states, reception of a response with status code
@@ -79,7 +87,8 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
           this.transition('Completed');
           this.disarm('A');
           this.disarm('B');
-          this.ack = ackForNonSuccess(this.request, response);
+          this.ack = ackForNonSuccess(this.request as SipRequest, response);
+          this.request = null;
           out.push({ type: 'response', txId: this.id, response });
           out.push({ type: 'send', message: this.ack, dest: this.dest });
           this.enterOrSkip(timerD(this.timers, this.reliable), now);
@@ -110,6 +119,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
         // ... the client transaction SHOULD inform the TU that a transport failure has occurred, and the
         // client transaction SHOULD transition directly to the "Terminated" state."
         this.transition('Terminated');
+        this.request = null;
         out.push({ type: 'transport-error', txId: this.id });
         return;
       case 'Completed':
@@ -133,7 +143,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
         // later, the request MUST be retransmitted again (assuming the client transaction is still in this
         // state). This process MUST continue so that the request is retransmitted with intervals that double
         // after each transmission."
-        if (this.state !== 'Calling') return;
+        if (this.state !== 'Calling' || !this.request) return;
         out.push({ type: 'send', message: this.request, dest: this.dest });
         this.intervalA *= 2;
         this.arm('A', at + this.intervalA);
@@ -144,6 +154,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
         // generate an ACK."
         if (this.state !== 'Calling') return;
         this.transition('Terminated');
+        this.request = null;
         out.push({ type: 'timeout', txId: this.id });
         return;
       case 'D':

@@ -1,5 +1,6 @@
 import { createResponse, type SipRequest, type SipResponse } from '../message';
 import { isReliable, type Endpoint } from '../transport/types';
+import { hasMagicCookie, viaBranch } from './matching';
 import { absorbTimer, transactionTimeout, type TimerValues } from './timers';
 import { Transaction, type TransitionTable } from './transaction';
 import type { InviteServerState, LayerOutput } from './types';
@@ -21,18 +22,33 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
   private readonly reliable: boolean;
   private intervalG: number;
   private lastProvisional: SipResponse | undefined;
-  /** The final response sent; its To tag is what an RFC 2543 ACK must carry to match. */
+  /**
+   * The non-2xx final response, for Timer G and INVITE retransmissions while Completed. Not kept in
+   * Accepted (the TU retransmits its 2xx itself) nor in Confirmed (nothing is resent): a response held
+   * through Timer L (32 s) would outlive the young generation and cost a full collection to reclaim.
+   */
   lastFinal: SipResponse | undefined;
+  /** The CSeq every response from the TU must echo. */
+  readonly cseq: SipRequest['cseq'];
+  /**
+   * The INVITE, for the 100 Trying; null once a final response is sent, for the same reason as
+   * `lastFinal`. An RFC 2543 transaction (no magic cookie) keeps it: its ACK keys are built from it.
+   */
+  request: SipRequest | null;
+  private readonly keepRequest: boolean;
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     /** Where responses go (RFC 3261 §18.2.2), worked out once from the request's top Via and source. */
     readonly dest: Endpoint,
     private readonly timers: TimerValues,
     private readonly trying100DelayMs: number,
   ) {
     super(id, 'Proceeding', TRANSITIONS, ['H', 'L', 'I', 'G', 'Trying']);
+    this.request = request;
+    this.cseq = request.cseq;
+    this.keepRequest = !hasMagicCookie(viaBranch(request.topVia));
     this.reliable = isReliable(dest.protocol);
     this.intervalG = timers.T1;
   }
@@ -83,6 +99,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
         // retransmissions of the response will cease." ... "timer I is set to fire in T4 seconds for
         // unreliable transports, and zero seconds for reliable transports."
         this.transition('Confirmed');
+        this.lastFinal = undefined;
         this.disarm('G');
         this.disarm('H');
         const i = absorbTimer(this.timers, this.reliable);
@@ -106,12 +123,13 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
     }
   }
 
-  /** A response from the TU. */
-  respond(response: SipResponse, now: number, out: LayerOutput[]): void {
+  /** A response from the TU; true when it was sent (false: too late, discarded). */
+  respond(response: SipResponse, now: number, out: LayerOutput[]): boolean {
     const status = response.status;
     switch (this.state) {
       case 'Proceeding':
         this.disarm('Trying');
+        if (status >= 200) this.finalSent();
         if (status < 200) {
           // "The TU passes any number of provisional responses to the server transaction. So long as the
           // server transaction is in the "Proceeding" state, each of these MUST be passed to the transport
@@ -123,7 +141,6 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
           // transaction, the server transaction MUST pass this response to the transport layer for
           // transmission. ... The server transaction MUST then transition to the "Accepted" state" and
           // start Timer L (64*T1).
-          this.lastFinal = response;
           this.send(response, out);
           this.transition('Accepted');
           this.arm('L', now + transactionTimeout(this.timers));
@@ -139,22 +156,20 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
           if (!this.reliable) this.arm('G', now + this.intervalG);
           this.arm('H', now + transactionTimeout(this.timers));
         }
-        return;
+        return true;
       case 'Accepted':
         // RFC 6026 §8.6: "While in the "Accepted" state, if the TU passes a 2xx response, the server
         // transaction MUST pass the response to the transport layer for transmission." Anything else is
         // too late to mean anything.
-        if (status >= 200 && status < 300) {
-          this.lastFinal = response;
-          this.send(response, out);
-        }
-        return;
+        if (status < 200 || status >= 300) return false;
+        this.send(response, out);
+        return true;
       case 'Completed':
       case 'Confirmed':
         // The final response is already sent; a second one from the TU has no place in the transaction.
-        return;
+        return false;
       case 'Terminated':
-        return;
+        return false;
     }
   }
 
@@ -213,9 +228,16 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
 
   private sendTrying(out: LayerOutput[]): void {
     this.disarm('Trying');
+    if (!this.request) return;
     // §17.2.1: the To tag in a 100 "is downgraded from MAY to SHOULD NOT", so none is added.
     this.lastProvisional = createResponse(this.request, 100, 'Trying');
     this.send(this.lastProvisional, out);
+  }
+
+  /** Proceeding is over: provisionals are never resent again, and the INVITE is needed no more. */
+  private finalSent(): void {
+    this.lastProvisional = undefined;
+    if (!this.keepRequest) this.request = null;
   }
 
   private send(message: SipResponse, out: LayerOutput[]): void {

@@ -111,7 +111,7 @@ export class TransactionLayer {
     if (!Number.isInteger(res.status) || res.status < 100 || res.status > 699) {
       throw err('TXN_BAD_RESPONSE_STATUS', { id: serverTxId, status: res.status });
     }
-    const want = tx.request.cseq;
+    const want = tx.cseq;
     const got = res.cseq;
     if (got.seq !== want.seq || got.method !== want.method) {
       throw err('TXN_RESPONSE_MISMATCH', {
@@ -121,8 +121,10 @@ export class TransactionLayer {
       });
     }
     const out: LayerOutput[] = [];
-    tx.respond(res, now, out);
-    if (tx instanceof InviteServerTransaction && !tx.terminated) this.noteAckKey(slot, tx);
+    const sent = tx.respond(res, now, out);
+    if (sent && res.status >= 200 && tx instanceof InviteServerTransaction && !tx.terminated) {
+      this.noteAckKey(slot, tx, res);
+    }
     this.settle(slot, out);
     return out;
   }
@@ -236,11 +238,13 @@ export class TransactionLayer {
   }
 
   /** An RFC 2543 INVITE transaction that answered with a new To tag can now be matched by that tag's ACK. */
-  private noteAckKey(slot: Slot, tx: InviteServerTransaction): void {
-    const topVia = tx.request.topVia;
-    const final = tx.lastFinal;
-    if (!final || hasMagicCookie(viaBranch(topVia))) return;
-    const key = fallbackAckKey(tx.request, topVia, final.toTag);
+  private noteAckKey(slot: Slot, tx: InviteServerTransaction, final: SipResponse): void {
+    // Only an RFC 2543 transaction keeps its request past the final response; the others need no key.
+    const req = tx.request;
+    if (!req) return;
+    const topVia = req.topVia;
+    if (hasMagicCookie(viaBranch(topVia))) return;
+    const key = fallbackAckKey(req, topVia, final.toTag);
     if (slot.ackKeys?.includes(key)) return;
     (slot.ackKeys ??= []).push(key);
     this.servers.set(key, slot);

@@ -18,14 +18,17 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   readonly kind = 'non-invite-client';
   private readonly reliable: boolean;
   private intervalE: number;
+  /** The request, for Timer E; dropped in Completed, which only absorbs stray responses (Timer K). */
+  private request: SipRequest | null;
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly dest: Endpoint,
     private readonly timers: TimerValues,
   ) {
     super(id, 'Trying', TRANSITIONS, ['F', 'K', 'E']);
+    this.request = request;
     this.reliable = isReliable(dest.protocol);
     this.intervalE = timers.T1;
   }
@@ -35,7 +38,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     // request. When entering this state, the client transaction SHOULD set timer F to fire in 64*T1
     // seconds. The request MUST be passed to the transport layer for transmission. If an unreliable
     // transport is in use, the client transaction MUST set timer E to fire in T1 seconds."
-    out.push({ type: 'send', message: this.request, dest: this.dest });
+    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest });
     if (!this.reliable) this.arm('E', now + this.intervalE);
     this.arm('F', now + transactionTimeout(this.timers));
   }
@@ -91,6 +94,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   protected fire(timer: NonInviteClientTimer, at: number, out: LayerOutput[]): void {
     switch (timer) {
       case 'E':
+        if (!this.request) return;
         switch (this.state) {
           case 'Trying':
             // "If timer E fires while still in this state, the timer is reset, but this time with a value of
@@ -129,6 +133,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   private complete(response: SipResponse, now: number, out: LayerOutput[]): void {
     out.push({ type: 'response', txId: this.id, response });
     this.transition('Completed');
+    this.request = null;
     this.disarm('E');
     this.disarm('F');
     // "Once the client transaction enters the "Completed" state, it MUST set Timer K to fire in T4 seconds

@@ -18,10 +18,15 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
   readonly kind = 'non-invite-server';
   private readonly reliable: boolean;
   private lastResponse: SipResponse | undefined;
+  /**
+   * The CSeq every response from the TU must echo: all the transaction needs of its request, which the TU
+   * already holds; keeping the request itself through Timer J (32 s) would only burden the old generation.
+   */
+  readonly cseq: SipRequest['cseq'];
 
   constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     /** Where responses go (RFC 3261 §18.2.2). */
     readonly dest: Endpoint,
     private readonly timers: TimerValues,
@@ -29,6 +34,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     // "The state machine is initialized in the "Trying" state and is passed a request other than INVITE or
     // ACK when initialized. This request is passed up to the TU."
     super(id, 'Trying', TRANSITIONS, ['J']);
+    this.cseq = request.cseq;
     this.reliable = isReliable(dest.protocol);
   }
 
@@ -53,7 +59,8 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     }
   }
 
-  respond(response: SipResponse, now: number, out: LayerOutput[]): void {
+  /** A response from the TU; true when it was sent (false: too late, discarded). */
+  respond(response: SipResponse, now: number, out: LayerOutput[]): boolean {
     const final = response.status >= 200;
     switch (this.state) {
       case 'Trying':
@@ -66,7 +73,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
           // provisional responses that are received from the TU while in the "Proceeding" state MUST be
           // passed to the transport layer for transmission."
           if (this.state === 'Trying') this.transition('Proceeding');
-          return;
+          return true;
         }
         // "If the TU passes a final response (status codes 200-699) to the server while in the "Proceeding"
         // state, the transaction MUST enter the "Completed" state ... When the server transaction enters the
@@ -78,13 +85,13 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
           if (j === 0) this.transition('Terminated');
           else this.arm('J', now + j);
         }
-        return;
+        return true;
       case 'Completed':
         // "Any other final responses passed by the TU to the server transaction MUST be discarded while in
         // the "Completed" state."
-        return;
+        return false;
       case 'Terminated':
-        return;
+        return false;
     }
   }
 
