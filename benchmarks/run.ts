@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every benchmark, prints the machine and the figures, and rewrites
- * docs/benchmarks.md with the latest results. `npm run bench -- NAME...` runs only those sections.
+ * docs/benchmarks.md with the latest results. `npm run bench -- NAME...` runs only those sections and
+ * replaces just them in the document, marked with the machine they ran on.
  * Benchmarks are never part of `npm test`: timings are measured here, not asserted anywhere.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describeMachine } from './machine';
 
 export interface BenchSection {
@@ -41,10 +42,38 @@ async function main(): Promise<void> {
     console.log(body + '\n');
     parts.push('', `## ${section.name}`, '', section.about, '', body);
   }
+  const file = new URL('../docs/benchmarks.md', import.meta.url);
   if (only.length === 0) {
-    writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), parts.join('\n') + '\n');
-    console.log('wrote docs/benchmarks.md');
+    writeFileSync(file, parts.join('\n') + '\n');
+  } else {
+    // A partial run replaces only its own sections, each marked with the machine it ran on.
+    writeFileSync(file, replaceSections(readFileSync(file, 'utf8'), parts, machine));
   }
+  console.log('wrote docs/benchmarks.md');
+}
+
+/** The existing document with the `## name` sections of `parts` swapped in (appended when new). */
+function replaceSections(doc: string, parts: string[], machine: string): string {
+  const fresh = new Map<string, string>();
+  for (const block of parts
+    .join('\n')
+    .split(/\n(?=## )/)
+    .slice(1)) {
+    const name = block.slice(3, block.indexOf('\n'));
+    fresh.set(
+      name,
+      `${block.trimEnd()}\n\nThis section was re-run alone, on:\n\n\`\`\`\n${machine}\n\`\`\`\n`,
+    );
+  }
+  const blocks = doc.split(/\n(?=## )/);
+  const out = blocks.map((block, i) => {
+    if (i === 0) return block;
+    const name = block.slice(3, block.indexOf('\n'));
+    const replacement = fresh.get(name);
+    fresh.delete(name);
+    return replacement ?? block;
+  });
+  return [...out, ...fresh.values()].join('\n').trimEnd() + '\n';
 }
 
 await main();
