@@ -17,6 +17,7 @@ import { decideFailover } from '../failover/decide-failover';
 import type { CheckRegistry } from '../health/checks/registry';
 import type { CustomCheckFn } from '../health/checks/custom';
 import type { CallOutcome } from '../health/decide-health-types';
+import type { LiveSignal } from '../live/types';
 import { HealthMonitor } from '../health/monitor';
 import { systemClock, type MonitorClock } from '../health/monitor-clock';
 import type {
@@ -73,6 +74,25 @@ import { failoverRecord, iso, pendingFailback, regionInfo, scheduledInfo } from 
 
 const geoError = errorFactory(GEO_ERRORS);
 
+/** Signal kinds a follower sends the probe leader through live state. */
+const SIGNAL_TTL = 'geo.ttl-check';
+const SIGNAL_CALL = 'geo.call-outcome';
+const CALL_OUTCOMES: ReadonlySet<string> = new Set<CallOutcome>([
+  'ok',
+  'timeout',
+  '408',
+  '5xx',
+  'transport-error',
+]);
+const TTL_STATUSES: ReadonlySet<string> = new Set<TtlStatus>(['pass', 'warn', 'fail']);
+
+function isCallOutcome(v: unknown): v is CallOutcome {
+  return typeof v === 'string' && CALL_OUTCOMES.has(v);
+}
+function isTtlStatus(v: unknown): v is TtlStatus {
+  return typeof v === 'string' && TTL_STATUSES.has(v);
+}
+
 export interface GeoDeps {
   readonly config: Config;
   readonly store: Store;
@@ -122,6 +142,7 @@ export class GeographicRedundancy {
   private readonly known = new Map<string, Known>();
   private leader: LeaderHandle | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeSignals: (() => void) | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private state: ServiceState = 'new';
@@ -211,6 +232,7 @@ export class GeographicRedundancy {
     }
     await this.loadRegions();
     this.unsubscribe = this.live.onChange((c) => this.onLiveChange(c));
+    this.unsubscribeSignals = this.live.onSignal((sig) => this.onSignal(sig));
     for (const k of this.known.values())
       this.metrics.setRegionHealth(
         k.config.name,
@@ -251,6 +273,7 @@ export class GeographicRedundancy {
     await this.recorder.stop();
     await this.syncing.catch(() => undefined);
     this.unsubscribe?.();
+    this.unsubscribeSignals?.();
     await this.leader
       ?.release()
       .catch((err: unknown) => this.log.warn({ err }, 'could not release the probe lock'));
@@ -548,7 +571,10 @@ export class GeographicRedundancy {
     note?: string,
   ): { region: string; check: string; status: TtlStatus } {
     this.requireRegion(region);
+    // Applied here too (it also validates the check name): this board is in force if this instance becomes
+    // the leader, or acts as one while Redis is away.
     this.checks.pushTtl(region, check, note === undefined ? { status } : { status, note });
+    this.forwardToLeader(SIGNAL_TTL, { region, check, status, ...(note === undefined ? {} : { note }) });
     return { region, check, status };
   }
 
@@ -583,6 +609,47 @@ export class GeographicRedundancy {
   reportCallOutcome(region: string, outcome: CallOutcome): void {
     if (!this.known.has(region)) return; // a region removed while its call was in flight
     this.monitor.reportCallOutcome(region, outcome);
+    // Every instance carries calls, but only the leader's monitor writes health: tell it.
+    this.forwardToLeader(SIGNAL_CALL, { region, outcome });
+  }
+
+  /**
+   * A follower's passive signals go to the probe leader. When they cannot be sent (Redis away) this
+   * instance acts as leader itself, and has already applied them locally.
+   */
+  private forwardToLeader(kind: string, payload: unknown): void {
+    if (this.isLeader || this.state !== 'running') return;
+    try {
+      this.live.publishSignal(kind, payload);
+    } catch (err) {
+      this.log.warn({ err, signal: kind }, 'could not forward a health signal to the probe leader');
+    }
+  }
+
+  /** A follower's passive signal: only the leader acts on it, as if it had been received here. */
+  private onSignal(sig: LiveSignal): void {
+    if (!this.isLeader) return; // sent to an instance that has since lost the lock: dropped, as in transit
+    const p = sig.payload as Record<string, unknown> | null;
+    const region = typeof p?.region === 'string' ? p.region : null;
+    if (region === null || !this.known.has(region)) return;
+    try {
+      if (sig.kind === SIGNAL_CALL && isCallOutcome(p?.outcome)) {
+        this.monitor.reportCallOutcome(region, p.outcome);
+      } else if (sig.kind === SIGNAL_TTL && typeof p?.check === 'string' && isTtlStatus(p.status)) {
+        const note = typeof p.note === 'string' ? p.note : undefined;
+        this.checks.pushTtl(
+          region,
+          p.check,
+          note === undefined ? { status: p.status } : { status: p.status, note },
+        );
+      }
+    } catch (err) {
+      // e.g. a TTL check this instance does not know (configurations differ): the sender's problem to see.
+      this.log.warn(
+        { err, signal: sig.kind, from: sig.from, region },
+        'ignored a health signal from a follower',
+      );
+    }
   }
 
   async simulateFailure(region: string, durationSeconds: number): Promise<SimulationInfo> {

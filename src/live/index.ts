@@ -9,6 +9,8 @@ export type {
   LeaderHandle,
   LiveChange,
   LiveChangeListener,
+  LiveSignal,
+  LiveSignalListener,
   LiveState,
   LiveStatus,
   RegionHealthPatch,

@@ -9,6 +9,7 @@ import { checkCount, checkName } from './names';
 import type {
   ActiveRegion,
   LeaderHandle,
+  LiveSignalListener,
   LiveState,
   LiveStatus,
   RegionHealthPatch,
@@ -70,6 +71,18 @@ export class MemoryLiveState extends CachedLiveReads implements LiveState {
     return this.cache.addToCounter(counter, by);
   }
 
+  /** A single instance has nobody to tell: the caller acts on the signal itself. */
+  publishSignal(kind: string): boolean {
+    this.assertOpen('publishSignal');
+    checkName('signal', kind);
+    return false;
+  }
+
+  onSignal(_listener: LiveSignalListener): () => void {
+    // No other instance, so no signal will ever arrive.
+    return () => undefined;
+  }
+
   runForLeader(name: string): LeaderHandle {
     this.assertOpen('runForLeader');
     const handle = new SoleLeader(name, (h) => this.leaders.delete(h));
@@ -78,7 +91,13 @@ export class MemoryLiveState extends CachedLiveReads implements LiveState {
   }
 
   status(): LiveStatus {
-    return { backend: 'memory', connected: true, since: this.openedAt, leader: this.leaders.size > 0 };
+    return {
+      backend: 'memory',
+      connected: true,
+      since: this.openedAt,
+      leader: this.leaders.size > 0,
+      signalsDropped: 0,
+    };
   }
 
   async close(): Promise<void> {

@@ -23,9 +23,11 @@ import { RedisKeys } from './redis-keys';
 import { RedisLeader } from './redis-leader';
 import { ADD_TO_COUNTER, WRITE_RECORD } from './redis-scripts';
 import { resynchronise } from './resync';
+import { SignalHub } from './signals';
 import type {
   ActiveRegion,
   LeaderHandle,
+  LiveSignalListener,
   LiveState,
   LiveStatus,
   RegionHealthPatch,
@@ -72,6 +74,7 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
   private resyncing: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly signals: SignalHub;
 
   static async open(options: RedisLiveStateOptions): Promise<RedisLiveState> {
     const state = new RedisLiveState(options);
@@ -86,6 +89,7 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
     this.logger = logger;
     this.instanceId = options.instanceId;
     this.keys = new RedisKeys(options.keyPrefix);
+    this.signals = new SignalHub(logger);
     const name = `geored-${options.instanceId}`.replace(/[^\w.:-]/g, '_');
     this.cmd = createRedisClient(options.url, `${name}-cmd`);
     this.sub = createRedisClient(options.url, `${name}-sub`);
@@ -170,6 +174,28 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
     return this.cache.addToCounter(counter, by);
   }
 
+  // ---- signals ----
+
+  publishSignal(kind: string, payload: unknown): boolean {
+    this.assertOpen('publishSignal');
+    checkName('signal', kind);
+    if (!this.synced) {
+      this.signals.dropped++;
+      return false;
+    }
+    // On the changes channel, so an instance hears signals exactly while it hears changes.
+    const message = JSON.stringify({ g: kind, p: payload, b: this.instanceId });
+    this.cmd.publish(this.keys.channel, message).catch((e: unknown) => {
+      this.signals.dropped++;
+      this.logger.debug({ err: e, signal: kind }, 'live state: a signal was dropped');
+    });
+    return true;
+  }
+
+  onSignal(listener: LiveSignalListener): () => void {
+    return this.signals.on(listener);
+  }
+
   // ---- leadership, status ----
 
   runForLeader(name: string, ttlMs: number): LeaderHandle {
@@ -190,7 +216,13 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
 
   status(): LiveStatus {
     const leader = [...this.leaders].some((l) => l.isLeader);
-    return { backend: 'redis', connected: this.synced, since: this.since, leader };
+    return {
+      backend: 'redis',
+      connected: this.synced,
+      since: this.since,
+      leader,
+      signalsDropped: this.signals.dropped,
+    };
   }
 
   async close(): Promise<void> {
@@ -286,7 +318,16 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
   }
 
   private onMessage(message: string): void {
-    let parsed: { r?: unknown; f?: unknown; c?: unknown; v?: unknown; s?: unknown; b?: unknown };
+    let parsed: {
+      r?: unknown;
+      f?: unknown;
+      c?: unknown;
+      v?: unknown;
+      s?: unknown;
+      b?: unknown;
+      g?: unknown;
+      p?: unknown;
+    };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
@@ -296,6 +337,12 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
     if (typeof parsed.r === 'string' && Array.isArray(parsed.f)) {
       const record = fromFields(parsed.r, pairsToFields(parsed.f));
       if (record) this.cache.apply(record, record.data.updatedBy === this.instanceId ? 'local' : 'remote');
+      return;
+    }
+    if (typeof parsed.g === 'string' && typeof parsed.b === 'string') {
+      // Our own signals come back too; the sender has already acted on its own.
+      if (parsed.b !== this.instanceId)
+        this.signals.deliver({ kind: parsed.g, payload: parsed.p, from: parsed.b });
       return;
     }
     if (typeof parsed.c === 'string') {

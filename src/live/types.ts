@@ -76,6 +76,20 @@ export type LiveChange =
 
 export type LiveChangeListener = (change: LiveChange) => void;
 
+/**
+ * A fire-and-forget message from another instance sharing the same Redis (for example a passive health
+ * signal a follower forwards to the probe leader). Not stored: an instance that is not listening misses it.
+ */
+export interface LiveSignal {
+  readonly kind: string;
+  /** Whatever the sender passed, after a JSON round trip: check its shape before use. */
+  readonly payload: unknown;
+  /** Instance id of the sender. */
+  readonly from: string;
+}
+
+export type LiveSignalListener = (signal: LiveSignal) => void;
+
 export interface LiveStatus {
   readonly backend: 'memory' | 'redis';
   /** Memory: always true. Redis: both connections up and the cache resynchronised. */
@@ -84,6 +98,8 @@ export interface LiveStatus {
   readonly since: number;
   /** True while any leadership handle of this instance holds (or, disconnected, assumes) leadership. */
   readonly leader: boolean;
+  /** Signals publishSignal could not hand to other instances (Redis away, or the publish failed). */
+  readonly signalsDropped: number;
 }
 
 export type LeaderEvent = 'elected' | 'lost';
@@ -132,6 +148,14 @@ export interface LiveState {
   incr(counter: string, by?: number): Promise<number>;
 
   onChange(listener: LiveChangeListener): () => void;
+  /**
+   * Sends a signal to the other instances sharing this live state, without waiting. Returns false when it
+   * could not even be sent (memory live state, which has no other instance; Redis away), so the caller can
+   * act on it itself; a publish that fails later is only counted in `status().signalsDropped`.
+   */
+  publishSignal(kind: string, payload: unknown): boolean;
+  /** Hears signals published by other instances, never this instance's own. */
+  onSignal(listener: LiveSignalListener): () => void;
   runForLeader(name: string, ttlMs: number): LeaderHandle;
   status(): LiveStatus;
   /** Releases leadership and closes connections. */
