@@ -36,7 +36,8 @@ export const PROXY_ERRORS = {
     sip: 416,
   },
   PROXY_METHOD_NOT_ROUTED: {
-    message: 'an out-of-dialog {method} request is not routed by geored (only INVITE, REGISTER and OPTIONS)',
+    message:
+      'an out-of-dialog {method} request is not routed by geored (only INVITE, REGISTER, OPTIONS, MESSAGE, INFO, NOTIFY, SUBSCRIBE, PUBLISH and REFER)',
     sip: 501,
   },
   PROXY_REGISTER_NOT_ACCEPTED: {

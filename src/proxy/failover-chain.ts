@@ -29,8 +29,11 @@ export interface ChainRegion {
   readonly name: string;
   /** How many RFC 3263 targets the region has; each is tried before the region counts as failed. */
   readonly endpoints: number;
-  /** No 1xx within this long: the target is given up (at least 3 × the region's OPTIONS RTT). */
-  readonly provisionalTimeoutMs: number;
+  /**
+   * No 1xx within this long: the target is given up (at least 3 × the region's OPTIONS RTT). Null for a
+   * non-INVITE request, which is not expected to send a 1xx; its client transaction carries its own deadline.
+   */
+  readonly provisionalTimeoutMs: number | null;
   readonly hasCredentials: boolean;
 }
 
@@ -204,7 +207,7 @@ export class FailoverChain {
       endpoint: this.endpoint,
       auth,
       startedAt: now,
-      deadline: now + region.provisionalTimeoutMs,
+      deadline: region.provisionalTimeoutMs === null ? null : now + region.provisionalTimeoutMs,
       endedAt: null,
       status: null,
       reason: null,

@@ -2,6 +2,11 @@
  * One outbound call from the PBX: the failover chain's actions turned into SIP. Each attempt is a client
  * transaction of its own under the one server transaction the PBX sees (RFC 3261 §16.6: one branch at a
  * time, sequential search). The PBX gets provisionals of the attempt in progress and one final answer.
+ *
+ * Out-of-dialog non-INVITE requests from the PBX (MESSAGE, SUBSCRIBE, …) take the same path: the region
+ * order, the Request-URI rewrite and the failover rules are the same; what differs is that no 1xx is
+ * awaited (each attempt has a deadline of its own instead), nothing can be cancelled, and only SUBSCRIBE
+ * and REFER create a dialog, so only they are Record-Routed.
  */
 import { performance } from 'node:perf_hooks';
 import { answerResponse } from '../sip/auth';
@@ -16,6 +21,7 @@ import type { NextPolicy } from './decide-next';
 import { FailoverChain, type Attempt, type ChainAction } from './failover-chain';
 import { buildLateAnswerRequest } from './late-answer';
 import { loopBranch } from './loop-branch';
+import { nonInviteDeadlineMs } from './defaults';
 import { hopEndpoint } from './next-hop';
 import type { RegionPlan } from './region-plan';
 
@@ -56,6 +62,10 @@ export class OutboundCall implements Cancellable {
   private readonly seq: number;
   /** The server transaction's respond alone: it holds no message, so 2xx retransmissions can go up late. */
   private readonly upstream: Pick<ServerTx, 'respond'>;
+  private readonly method: string;
+  private readonly invite: boolean;
+  /** SUBSCRIBE and REFER create dialogs (RFC 6665, RFC 3515); their later requests must come through us. */
+  private readonly createsDialog: boolean;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -68,13 +78,17 @@ export class OutboundCall implements Cancellable {
     private readonly hash: string,
     /** The dialled number: the Request-URI's user part, kept for every region. */
     private readonly user: string,
-    private readonly record: CallRecord,
+    /** Null for a non-INVITE request: geo_calls records calls, not messages. */
+    private readonly record: CallRecord | null,
     private readonly receivedAt: number,
     policy: NextPolicy,
   ) {
+    this.method = req.method;
+    this.invite = req.method === 'INVITE';
+    this.createsDialog = this.invite || req.method === 'SUBSCRIBE' || req.method === 'REFER';
     this.chain = new FailoverChain(
       req.callId,
-      plans.map((p) => p.chain),
+      plans.map((p) => (this.invite ? p.chain : { ...p.chain, provisionalTimeoutMs: null })),
       policy,
     );
     this.key = cancelKey(req);
@@ -106,6 +120,8 @@ export class OutboundCall implements Cancellable {
   }
 
   cancel(now: number): void {
+    // §9.2: a CANCEL for a non-INVITE request is answered 200 and has no effect on it.
+    if (!this.invite) return;
     this.run(this.chain.cancel(now));
   }
 
@@ -175,7 +191,7 @@ export class OutboundCall implements Cancellable {
       this.run(this.chain.failed(a.id, 'transport-error', Date.now()));
       return;
     }
-    if (this.ctx.proxy.record_route) {
+    if (this.ctx.proxy.record_route && this.createsDialog) {
       // §16.6 item 4: our URI with ;lr, so the dialog's later requests come through us. Toward a PBX on
       // another transport or address, a second entry names the side it reaches us on (RFC 5658).
       if (this.pbxSideRR !== side.recordRoute) out.headers.prepend('Record-Route', this.pbxSideRR);
@@ -189,14 +205,20 @@ export class OutboundCall implements Cancellable {
       addVia: false,
       onProvisional: (res) => this.onProvisional(a, res),
       onResponse: (res) => this.onResponse(a, res),
+      // A synthetic 408 at this deadline ends the attempt as a timeout, as the provisional timer does for INVITE.
+      ...(!this.invite && { timeoutMs: nonInviteDeadlineMs(plan.chain.provisionalTimeoutMs as number) }),
     });
-    this.ctx.sent('INVITE');
+    this.ctx.sent(this.method);
     this.clients.set(a.id, client);
-    if (a.id === 1) this.ctx.counters?.inviteLatency.observe((performance.now() - this.receivedAt) / 1000);
+    if (a.id === 1 && this.invite)
+      this.ctx.counters?.inviteLatency.observe((performance.now() - this.receivedAt) / 1000);
     client.final.then(
       (res) => this.onFinal(a, res),
       (e: unknown) =>
-        this.ctx.log.error({ err: (e as Error).message, callId: this.callId }, 'INVITE branch failed'),
+        this.ctx.log.error(
+          { err: (e as Error).message, callId: this.callId },
+          `${this.method} branch failed`,
+        ),
     );
   }
 
@@ -215,7 +237,7 @@ export class OutboundCall implements Cancellable {
       this.run(this.chain.final(a.id, challenge.status, challenge.reason, Date.now()));
       return false;
     }
-    out.headers.set('CSeq', `${prevSent.cseq.seq + 1} INVITE`);
+    out.headers.set('CSeq', `${prevSent.cseq.seq + 1} ${this.method}`);
     for (const v of ans.values) out.headers.append(ans.header, v);
     return true;
   }
@@ -229,7 +251,8 @@ export class OutboundCall implements Cancellable {
 
   private onResponse(a: Attempt, res: SipResponse): void {
     this.ctx.counters?.in.response(res.status);
-    if (res.status < 200 || res.status >= 300) return;
+    // 2xx retransmissions exist for INVITE only (a non-INVITE transaction absorbs them).
+    if (!this.invite || res.status < 200 || res.status >= 300) return;
     if (!this.seen2xx.has(a.id)) {
       this.seen2xx.add(a.id);
       this.last2xxIn = performance.now();
@@ -258,7 +281,7 @@ export class OutboundCall implements Cancellable {
     const up = res.clone();
     up.headers.removeFirst('Via');
     const seq = this.seq;
-    if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} INVITE`);
+    if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} ${this.method}`);
     this.ctx.respond(this.upstream, up);
   }
 
@@ -266,16 +289,17 @@ export class OutboundCall implements Cancellable {
     if (res.status < 300) {
       this.answered = a;
       const sent = this.sentReqs.get(a.id) as SipRequest;
-      this.ctx.dialogs.add({
-        callId: this.req.callId,
-        pbxTag: this.req.fromTag,
-        offset: sent.cseq.seq - this.req.cseq.seq,
-        region: a.region,
-        record: this.record,
-        touched: Date.now(),
-      });
+      if (this.createsDialog)
+        this.ctx.dialogs.add({
+          callId: this.req.callId,
+          pbxTag: this.req.fromTag,
+          offset: sent.cseq.seq - this.req.cseq.seq,
+          region: a.region,
+          record: this.record,
+          touched: Date.now(),
+        });
       this.forwardUp(res);
-      this.ctx.counters?.okLatency.observe((performance.now() - this.last2xxIn) / 1000);
+      if (this.invite) this.ctx.counters?.okLatency.observe((performance.now() - this.last2xxIn) / 1000);
       this.close(res.status, a.region, 'answered');
       return;
     }
@@ -302,6 +326,7 @@ export class OutboundCall implements Cancellable {
     this.closed = true;
     this.ctx.invites.delete(this.key);
     this.ctx.inflight(-1);
+    if (!this.record) return;
     this.record.attempts = attemptsOf(this.chain.attempts);
     this.ctx.recorder.settled(this.record, status, region, result, Date.now());
   }
@@ -312,13 +337,15 @@ export class OutboundCall implements Cancellable {
     this.ctx.metrics?.callFailovers.inc({ from: prev.region, to: a.region, cause });
     // One line per failover (the issue asks for it); per-message lines stay at debug.
     this.ctx.log.info(
-      { callId: this.callId, from: prev.region, to: a.region, cause, reason },
+      { callId: this.callId, method: this.method, from: prev.region, to: a.region, cause, reason },
       'call failover',
     );
   }
 
   /** ACK and BYE a 2xx nobody will use (see late-answer.ts). */
   private release(a: Attempt): void {
+    // Only an INVITE's 2xx makes a dialog that must be hung up; a late answer to anything else is dropped.
+    if (!this.invite) return;
     const sent = this.sentReqs.get(a.id);
     const res = this.responses.get(a.id);
     if (!sent || !res) return;

@@ -1,7 +1,9 @@
 /**
  * geored's call path: a transaction-stateful proxy (RFC 3261 §16) on a SipStack. Calls from the PBX go to
  * the best region with per-call failover (outbound-call.ts); calls from a region go to the PBX; in-dialog
- * requests follow the Record-Route; REGISTER from the PBX goes to the registrar.
+ * requests follow the Record-Route; REGISTER from the PBX goes to the registrar. Out-of-dialog MESSAGE,
+ * OPTIONS to a user, INFO, NOTIFY, SUBSCRIBE, PUBLISH and REFER are routed as calls are; a CANCEL that
+ * matches nothing is forwarded statelessly (stray-cancel.ts).
  */
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
@@ -33,17 +35,23 @@ import { OwnAddresses } from './own-addresses';
 import { RegionPlans, type RegionPlan } from './region-plan';
 import { nextHopUri, processRoutes } from './route-processing';
 import { SipCounters } from './sip-counters';
+import { StrayCancels } from './stray-cancel';
 import type { ProxyLimits, SipProxyOptions, SourceClass } from './types';
 import { validateForward } from './validate-request';
 
 const err = errorFactory(PROXY_ERRORS);
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, PRACK, INFO, REFER, NOTIFY, MESSAGE';
+const ALLOW =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, PRACK, INFO, REFER, NOTIFY, MESSAGE, SUBSCRIBE, PUBLISH';
+
+/** Out-of-dialog requests routed like an INVITE: a trunk carries them to and from the PBX as it does calls. */
+const ROUTED = new Set(['INVITE', 'MESSAGE', 'OPTIONS', 'INFO', 'NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'REFER']);
 
 export class SipProxy {
   private readonly ctx: ProxyContext;
   private readonly limits: ProxyLimits;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly strays: StrayCancels;
   private inflightCount = 0;
   private closed = false;
 
@@ -84,6 +92,7 @@ export class SipProxy {
         metrics?.transactions.set(this.inflightCount);
       },
     };
+    this.strays = new StrayCancels(this.ctx);
     stack.onRequest((req, tx, source) => this.onRequest(req, tx, source));
     stack.onAck((req, source) => this.onAck(req, source));
     stack.onStrayResponse((res) => this.onStray(res));
@@ -106,6 +115,7 @@ export class SipProxy {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    this.strays.close();
     await this.ctx.recorder.flush();
   }
 
@@ -126,13 +136,9 @@ export class SipProxy {
       );
       return;
     }
-    if (req.method === 'CANCEL') return this.onCancel(req, tx);
+    if (req.method === 'CANCEL') return this.onCancel(req, tx, from, source);
     if (req.toTag !== null) return this.inDialog(req, tx);
     switch (req.method) {
-      case 'INVITE':
-        if (from.kind === 'pbx') this.outbound(req, tx, source);
-        else this.inbound(req, tx, from);
-        return;
       case 'REGISTER':
         if (from.kind === 'pbx' && this.opts.registrar) this.opts.registrar.handle(req, tx, source);
         else
@@ -162,17 +168,24 @@ export class SipProxy {
         }
         break;
     }
-    this.refuse(tx, req, err('PROXY_METHOD_NOT_ROUTED', { method: req.method }));
+    if (!ROUTED.has(req.method)) {
+      this.refuse(tx, req, err('PROXY_METHOD_NOT_ROUTED', { method: req.method }));
+      return;
+    }
+    if (from.kind === 'pbx') this.outbound(req, tx, source);
+    else this.inbound(req, tx, from);
   }
 
-  /** An INVITE from the PBX: routed to the regions in order, with per-call failover. */
+  /** An INVITE (or another routed request) from the PBX: to the regions in order, with per-call failover. */
   private outbound(req: SipRequest, tx: ServerTx, source: Endpoint): void {
     const t0 = performance.now();
     const hash = requestHash(req);
     const bad = validateForward(req, this.ctx.own, hash);
     if (bad) return this.refuse(tx, req, bad);
-    // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting).
-    this.ctx.respond(tx, createResponse(req, 100));
+    const invite = req.method === 'INVITE';
+    // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting); a
+    // non-INVITE gets none (RFC 4320 §4.1: a 100 to a non-INVITE helps nobody).
+    if (invite) this.ctx.respond(tx, createResponse(req, 100));
     const now = Date.now();
     const fromUri = safeUri(req, 'From');
     const toUri = safeUri(req, 'To');
@@ -184,7 +197,7 @@ export class SipProxy {
       // A region with no resolved target cannot be tried; the chain would count it as failed anyway.
       if (p && p.endpoints.length > 0) ordered.push(p);
     }
-    const record = this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now);
+    const record = invite ? this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now) : null;
     const call = new OutboundCall(
       this.ctx,
       req,
@@ -204,7 +217,7 @@ export class SipProxy {
     call.start();
   }
 
-  /** An INVITE from a region: to the PBX's registered contact, or its configured address. */
+  /** An INVITE (or another routed request) from a region: to the PBX's registered contact, or its address. */
   private inbound(req: SipRequest, tx: ServerTx, from: Extract<SourceClass, { kind: 'region' }>): void {
     const hash = requestHash(req);
     const bad = validateForward(req, this.ctx.own, hash);
@@ -213,12 +226,33 @@ export class SipProxy {
     const fixed = this.opts.config.pbx.address;
     const dest: Endpoint | null = contact?.endpoint ?? (fixed ? { ...fixed } : null);
     if (!dest) return this.refuse(tx, req, err('PROXY_NO_PBX_CONTACT', { region: from.region }));
-    this.ctx.respond(tx, createResponse(req, 100));
+    const invite = req.method === 'INVITE';
+    const createsDialog = invite || req.method === 'SUBSCRIBE' || req.method === 'REFER';
+    if (invite) this.ctx.respond(tx, createResponse(req, 100));
     const out = this.prepare(req);
     out.uri = pbxRequestUri(dialledUser(req), contact?.uri ?? null, dest);
     const side = this.ctx.own.side(dest);
-    if (this.opts.config.proxy.record_route) out.headers.prepend('Record-Route', side.recordRoute);
+    if (this.opts.config.proxy.record_route && createsDialog)
+      out.headers.prepend('Record-Route', side.recordRoute);
     out.headers.prepend('Via', side.viaPrefix + newBranch());
+    if (!invite) {
+      // Not a call: no record; a 2xx to SUBSCRIBE/REFER is remembered so the dialog's requests find us.
+      forwardOnce(this.ctx, req, tx, out, dest, {
+        upstreamSeq: null,
+        onFinal: (res) => {
+          if (createsDialog && res.status < 300)
+            this.ctx.dialogs.add({
+              callId: req.callId,
+              pbxTag: null,
+              offset: 0,
+              region: from.region,
+              record: null,
+              touched: Date.now(),
+            });
+        },
+      });
+      return;
+    }
     const record = this.ctx.recorder.open(
       req.callId,
       'inbound',
@@ -263,17 +297,61 @@ export class SipProxy {
     });
   }
 
-  /** §16.10: CANCEL is answered here and applied to the INVITE in progress. */
-  private onCancel(req: SipRequest, tx: ServerTx): void {
+  /** §16.10: CANCEL is answered here and applied to the INVITE in progress, or forwarded statelessly. */
+  private onCancel(req: SipRequest, tx: ServerTx, from: SourceClass, source: Endpoint): void {
     const target = this.ctx.invites.get(cancelKey(req));
-    if (!target) {
-      // §16.10 would forward an unmatched CANCEL statelessly; geored forwards every INVITE statefully, so
-      // an unmatched CANCEL is for an INVITE already answered (or never seen): nothing to cancel.
+    if (target) {
+      this.ctx.respond(tx, createResponse(req, 200));
+      target.cancel(Date.now());
+      return;
+    }
+    const bad = validateForward(req, this.ctx.own, null);
+    if (bad) return this.refuse(tx, req, bad);
+    const out = this.prepare(req);
+    // Where the INVITE would have gone: the Route set if any, else the first region in the routing order
+    // (from the PBX) or the PBX (from a region), with the Request-URI the INVITE's first attempt carried.
+    let dest: Endpoint | Promise<Endpoint> | null = null;
+    if (out.headers.has('Route')) {
+      dest = hopEndpoint(nextHopUri(out));
+    } else if (from.kind === 'pbx') {
+      const plans = this.ctx.plans.current();
+      const decision = this.opts.router({
+        callId: req.callId,
+        fromUri: safeUri(req, 'From'),
+        toUri: safeUri(req, 'To'),
+        requestUri: req.uri,
+        source,
+      });
+      const plan = decision.order.map((n) => plans.get(n)).find((p) => p && p.endpoints.length > 0);
+      if (plan) {
+        const user = dialledUser(req);
+        out.uri = user === '' ? `sip:${plan.uriSuffix.slice(1)}` : `sip:${user}${plan.uriSuffix}`;
+        plan.rewrite?.(out);
+        dest = plan.endpoints[0] as Endpoint;
+      }
+    } else {
+      const contact = this.opts.registrar?.currentContact() ?? null;
+      const fixed = this.opts.config.pbx.address;
+      const pbx: Endpoint | null = contact?.endpoint ?? (fixed ? { ...fixed } : null);
+      if (pbx) {
+        out.uri = pbxRequestUri(dialledUser(req), contact?.uri ?? null, pbx);
+        dest = pbx;
+      }
+    }
+    if (!dest || !this.strays.hasRoom) {
+      // Nowhere it could go: the CANCEL matches nothing here, and nothing downstream can be found either.
       this.refuse(tx, req, err('PROXY_NO_TRANSACTION', { method: 'CANCEL' }));
       return;
     }
-    this.ctx.respond(tx, createResponse(req, 200));
-    target.cancel(Date.now());
+    const send = (to: Endpoint): void => this.strays.forward(req, tx, out, to);
+    if (!(dest instanceof Promise)) return send(dest);
+    dest.then(send, (e: unknown) =>
+      this.refuse(
+        tx,
+        req,
+        err('PROXY_UNROUTABLE', { method: 'CANCEL', uri: nextHopUri(out), reason: (e as Error).message }),
+      ),
+    );
   }
 
   /** A request inside a dialog (To tag present): along the route set, CSeq shifted when auth moved it. */
@@ -376,6 +454,7 @@ export class SipProxy {
   /** §16.7 / §18.1.2: a response that matches no client transaction is forwarded by its Via, if ours is on top. */
   private onStray(res: SipResponse): void {
     this.ctx.counters?.in.response(res.status);
+    if (this.strays.answer(res)) return;
     const vias = res.vias;
     const top = vias[0];
     const next = vias[1];

@@ -79,6 +79,19 @@ describe('FailoverChain', () => {
     expect(types(c.final(b, 200, 'OK', 800))).toEqual(['outcome b ok', 'forward b']);
   });
 
+  it('a non-INVITE chain (no provisional timeout) arms no timer; its transaction deadline fails it over', () => {
+    const c = new FailoverChain(
+      'c3b',
+      regions({ name: 'a', provisionalTimeoutMs: null }, { name: 'b', provisionalTimeoutMs: null }),
+      POLICY,
+    );
+    const a = sent(c.start(0));
+    expect(c.nextTimer()).toBeNull();
+    expect(c.onTimer(1_000_000)).toEqual([]);
+    expect(types(c.failed(a, 'timeout', 2000))).toEqual(['outcome a timeout', 'send b#0']);
+    expect(c.nextTimer()).toBeNull();
+  });
+
   it('tries every endpoint of a region before the next region', () => {
     const c = new FailoverChain('c5', regions({ name: 'a', endpoints: 2 }, { name: 'b' }), POLICY);
     const a0 = sent(c.start(0));
