@@ -17,6 +17,17 @@ const CONFIG_REGION = [
   '        sip_server: sip.us-east.provider.com',
 ];
 
+/** Adds the API region us-west-1 (priority 2) and waits for the config region us-east-1 to be active. */
+async function addWestAndSettle(geo: GeographicRedundancy): Promise<void> {
+  await geo.registerRegion({
+    name: 'us-west-1',
+    trunk_id: 'trunk-us-west',
+    sip_server: 'sip.us-west.provider.com',
+    priority: 2,
+  });
+  await until(() => geo.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
+}
+
 describe.each<Dialect>(['sqlite', 'postgres'])('restart and simulations on %s', (dialect) => {
   let db: TestDatabase | undefined;
   const open: GeographicRedundancy[] = [];
@@ -113,13 +124,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('restart and simulations on %s', 
   it('a scheduled failover survives a restart: it switches at the start and returns at the end', async () => {
     const health = new Map<string, boolean>();
     const first = await boot(health);
-    await first.registerRegion({
-      name: 'us-west-1',
-      trunk_id: 'trunk-us-west',
-      sip_server: 'sip.us-west.provider.com',
-      priority: 2,
-    });
-    await until(() => first.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
+    await addWestAndSettle(first);
     const start = new Date(Date.now() + 1500).toISOString();
     const s = await first.scheduleFailover({
       target_region: 'us-west-1',
@@ -146,13 +151,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('restart and simulations on %s', 
   it('a cancelled schedule in force returns to the normal choice at once', async () => {
     const health = new Map<string, boolean>();
     const geo = await boot(health);
-    await geo.registerRegion({
-      name: 'us-west-1',
-      trunk_id: 'trunk-us-west',
-      sip_server: 'sip.us-west.provider.com',
-      priority: 2,
-    });
-    await until(() => geo.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
+    await addWestAndSettle(geo);
     const s = await geo.scheduleFailover({
       target_region: 'us-west-1',
       start_time: new Date().toISOString(),
@@ -166,13 +165,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('restart and simulations on %s', 
   it('simulate-failure makes the region DOWN (failover), end-simulation shows its real state again', async () => {
     const health = new Map<string, boolean>();
     const geo = await boot(health);
-    await geo.registerRegion({
-      name: 'us-west-1',
-      trunk_id: 'trunk-us-west',
-      sip_server: 'sip.us-west.provider.com',
-      priority: 2,
-    });
-    await until(() => geo.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
+    await addWestAndSettle(geo);
     const sim = await geo.simulateFailure('us-east-1', 300);
     expect(Date.parse(sim.until)).toBeGreaterThan(Date.now());
     await until(() => geo.getActiveRegion()?.name === 'us-west-1', 'failover on the simulated failure');
