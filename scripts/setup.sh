@@ -3,10 +3,19 @@
 # Debian's packages; otherwise it fails and names them. Nothing is skipped silently.
 set -euo pipefail
 need=()
-command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+# command → Debian package that ships it
+check() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+check sipp sip-tester
+check redis-server redis-server
+check openssl openssl
+check ping iputils-ping
+check baresip baresip
+check kamailio kamailio
+check sipsak sipsak
+check svcrack sipvicious
+check chromium chromium
+check promtool prometheus
+check python3 python3
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need[*]} from Debian's packages" >&2
