@@ -20,7 +20,8 @@ import { Type } from '@sinclair/typebox';
 export const GEO_PREFIX = '/api/framework/geographic-redundancy';
 export const OPENAPI_PATH = '/api/openapi.json';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+// By the package's own name (its exports list package.json), so the path holds from src/ and from dist/.
+const { version } = createRequire(import.meta.url)('geored/package.json') as { version: string };
 
 const DESCRIPTION = [
   'REST API of geored: geographic redundancy for SIP trunks.',
