@@ -19,6 +19,8 @@ export interface GeoredProcessOptions {
   readonly env?: Record<string, string>;
   /** How long to wait for /readyz; default 30 s (a loaded machine compiles TypeScript slowly). */
   readonly readyTimeoutMs?: number;
+  /** Another copy of bin/geored.js to run (an installed tree, e.g. the container's layout). */
+  readonly bin?: string;
 }
 
 export interface GeoredProcess {
@@ -61,7 +63,7 @@ export async function startGeoredProcess(opts: GeoredProcessOptions = {}): Promi
   const sipPort = await freePort();
   const apiPort = await freePort();
   const args = ['serve', ...(opts.configFile ? ['--config', opts.configFile] : [])];
-  const child = spawn(process.execPath, [GEORED_BIN, ...args], {
+  const child = spawn(process.execPath, [opts.bin ?? GEORED_BIN, ...args], {
     env: {
       ...process.env,
       GEORED_STORE: `sqlite:${join(dir, 'geored.db')}`,
