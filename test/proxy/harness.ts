@@ -60,6 +60,9 @@ export const PROXY_DEFAULTS: ProxyConfig = {
   failover_6xx: [],
   record_route: true,
   max_forwards: 70,
+  timer_c_ms: 185_000,
+  did_header: null,
+  history_info: true,
 };
 
 export async function startProxy(opts: {
