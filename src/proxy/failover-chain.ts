@@ -71,7 +71,12 @@ export type ChainAction =
    * Every target failed: forward the best final answer collected (attempt), or, when there is none,
    * answer `status`: 408 when the last branch ended by Timer C (§16.8: as if it had answered 408), else 503.
    */
-  | { readonly type: 'give-up'; readonly best: Attempt | null; readonly reason: string; readonly status: 408 | 503 }
+  | {
+      readonly type: 'give-up';
+      readonly best: Attempt | null;
+      readonly reason: string;
+      readonly status: 408 | 503;
+    }
   /** Answer the PBX's INVITE with this status (487 after a CANCEL). */
   | { readonly type: 'reply'; readonly status: number }
   /** A 2xx arrived on an abandoned attempt: ACK it and hang it up (BYE), the PBX has its answer elsewhere. */

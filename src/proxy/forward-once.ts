@@ -41,7 +41,10 @@ export function forwardOnce(
     timerC = null;
     if (finished || cancelled) return;
     cancelled = true;
-    ctx.log.info({ callId: req.callId, to: `${dest.address}:${dest.port}` }, 'Timer C fired: INVITE branch cancelled');
+    ctx.log.info(
+      { callId: req.callId, to: `${dest.address}:${dest.port}` },
+      'Timer C fired: INVITE branch cancelled',
+    );
     client.cancel();
     const own = createResponse(req, 408);
     ctx.respond(tx, own);

@@ -318,7 +318,11 @@ export class OutboundCall implements Cancellable {
       this.close(res.status, null, 'failed');
       return;
     }
-    this.ctx.refuse(this.tx, this.req, err(status === 408 ? 'PROXY_NO_FINAL_ANSWER' : 'PROXY_NO_REGION', { reason }));
+    this.ctx.refuse(
+      this.tx,
+      this.req,
+      err(status === 408 ? 'PROXY_NO_FINAL_ANSWER' : 'PROXY_NO_REGION', { reason }),
+    );
     this.close(status, null, 'failed');
   }
 

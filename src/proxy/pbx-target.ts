@@ -43,7 +43,8 @@ export function markDialled(out: SipRequest, received: string, user: string, m: 
 
 function lastHistoryIndex(values: readonly string[]): string | null {
   let last: string | null = null;
-  for (const v of values) for (const m of v.matchAll(/;\s*index\s*=\s*([0-9]+(?:\.[0-9]+)*)/gi)) last = m[1] as string;
+  for (const v of values)
+    for (const m of v.matchAll(/;\s*index\s*=\s*([0-9]+(?:\.[0-9]+)*)/gi)) last = m[1] as string;
   return last;
 }
 

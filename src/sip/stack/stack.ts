@@ -397,7 +397,10 @@ export class SipStack {
       const parse = err instanceof SipParseError && err.status !== undefined;
       if (!parse) this.handlerFailed(err, source);
       else if (this.debug)
-        this.log.debug({ from: endpointKey(source), err: (err as Error).message }, 'request header did not parse');
+        this.log.debug(
+          { from: endpointKey(source), err: (err as Error).message },
+          'request header did not parse',
+        );
       if (answered) return;
       const status = parse ? (err.status as number) : 500;
       try {
