@@ -71,7 +71,9 @@ function requireBaresip(): void {
     execFileSync('baresip', ['-h'], { stdio: 'ignore' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error('baresip not found on PATH: install the Debian package baresip (apt-get install baresip)');
+      throw new Error(
+        'baresip not found on PATH: install the Debian package baresip (apt-get install baresip)',
+      );
   }
 }
 
@@ -182,7 +184,10 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPeer> {
     command: (command, p) =>
       new Promise((resolve, reject) => {
         const t = String(++token);
-        const timer = setTimeout(() => reject(new Error(`baresip: no answer to ${command} within 10 s`)), 10_000);
+        const timer = setTimeout(
+          () => reject(new Error(`baresip: no answer to ${command} within 10 s`)),
+          10_000,
+        );
         pending.set(t, (r) => {
           clearTimeout(timer);
           if (r.ok) resolve(r);

@@ -42,7 +42,13 @@ describe('baresip as the PBX', () => {
         ...regionLines('us-west-1', 2, westPort),
       ],
       // No algorithms: the default set is what a PBX in the field must be able to answer.
-      ['pbx:', '  credentials:', '    username: pbx', '    password: env:PBX_PASSWORD', '    realm: geored.test'],
+      [
+        'pbx:',
+        '  credentials:',
+        '    username: pbx',
+        '    password: env:PBX_PASSWORD',
+        '    realm: geored.test',
+      ],
       { PBX_PASSWORD: 'baresip-secret' },
     );
     const b = await startBaresip({
