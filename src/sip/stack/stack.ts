@@ -264,6 +264,11 @@ export class SipStack {
     ];
     const cancel = parseMessage(Buffer.from(lines.join('\r\n') + '\r\n\r\n')) as SipRequest;
     void this.sendRequest(cancel, p.dest, { addVia: false }).final;
+    const id = this.sentBy.get(inv);
+    if (id !== undefined) {
+      this.run(this.layer.cancelSent(id, now()));
+      this.rearm();
+    }
   }
 
   private receive(inbound: Inbound): void {
