@@ -43,6 +43,16 @@ describe('FailoverChain', () => {
     expect(c.done).toBe(true);
   });
 
+  it('a 4xx is about the request or the callee, never a region failure, even when configured to fail over', () => {
+    const c = new FailoverChain('h4', regions({ name: 'a' }, { name: 'b' }), {
+      failoverCodes: [400, 503],
+      failover6xx: [],
+    });
+    const a = sent(c.start(0));
+    // Configured as a failover code, the 400 sends the call on, but the region is not blamed for it.
+    expect(types(c.final(a, 400, 'Bad Request', 10))).toEqual(['outcome a ok', 'send b#0']);
+  });
+
   it('Timer C: a region that rings and then says nothing more is abandoned after timer_c_ms, reset by each provisional', () => {
     const c = new FailoverChain(
       'tc1',

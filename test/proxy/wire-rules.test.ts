@@ -45,7 +45,7 @@ interface Setup {
   registrar: PbxRegistrar;
 }
 
-async function setup(proxy: Partial<ProxyConfig> = {}, regions = 1): Promise<Setup> {
+async function setup(proxy: Partial<ProxyConfig> = {}, regions = 1, t1Ms?: number): Promise<Setup> {
   const pbx = await udpPeer();
   const east = await udpPeer();
   const west = await udpPeer();
@@ -62,6 +62,7 @@ async function setup(proxy: Partial<ProxyConfig> = {}, regions = 1): Promise<Set
       [east.port, 'us-east-1'],
       [west.port, 'us-west-1'],
     ]),
+    ...(t1Ms !== undefined && { t1Ms }),
   });
   return { h, pbx, east, west, registrar };
 }
@@ -259,13 +260,20 @@ describe('malformed requests are answered before routing, and blamed on no regio
     expect(at.maxForwards).toBe(20);
   });
 
-  it('an INVITE without To gets 400 at once, never only a 100', async () => {
-    const s = await setup();
-    const inv = invite(s.pbx, `sip:+15550001111@127.0.0.1:${s.h.port}`);
-    s.pbx.send(inv.text.replace(/\r\nTo: [^\r]*/, ''), s.h.port);
-    const res = await s.pbx.next<SipResponse>((m) => 'status' in m);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('Warning')).toContain('mandatory header(s) missing: to');
+  it('INVITEs without To get 400 at once, never only a 100, and leave no transaction behind', async () => {
+    // T1 of 10 ms: the answered transactions end (Timer H, 64*T1) within a second.
+    const s = await setup({}, 1, 10);
+    const N = 50;
+    for (let i = 0; i < N; i++) {
+      const inv = invite(s.pbx, `sip:+15550001111@127.0.0.1:${s.h.port}`);
+      s.pbx.send(inv.text.replace(/\r\nTo: [^\r]*/, ''), s.h.port);
+      const res = await s.pbx.next<SipResponse>((m) => 'status' in m && m.callId === inv.callId);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('Warning')).toContain('mandatory header(s) missing: to');
+    }
+    expect(s.east.received).toHaveLength(0);
+    await until(() => s.h.stack.transactionCount === 0);
+    expect(s.h.stack.counters.handlerFailures).toBe(0);
   });
 });
 
