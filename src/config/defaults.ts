@@ -76,6 +76,10 @@ export const DEFAULT_PROXY: ProxyConfig = {
   failover_6xx: [],
   record_route: true,
   max_forwards: 70,
+  // RFC 3261 §16.8: "The value of Timer C MUST be greater than 3 minutes."
+  timer_c_ms: 185_000,
+  did_header: null,
+  history_info: true,
 };
 
 export const DEFAULT_PBX: PbxConfig = { allow_any_loopback: true };

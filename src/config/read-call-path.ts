@@ -7,8 +7,15 @@ import type { PbxConfig, ProxyConfig } from './types';
 import type { Cursor, Reader } from './yaml-reader';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../sip/auth/algorithms';
 
-/** SHA-256 first as RFC 8760 prefers; MD5 still offered because many PBXs know nothing else. */
-const DEFAULT_PBX_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
+/**
+ * MD5 alone by default: it is what PBXs in the field answer. Several challenges (SHA-256 first, RFC 8760)
+ * only where configured, for clients that pick the one they know: baresip 1.0 and others fail outright
+ * ("Function not implemented") when a SHA-256 challenge is among those offered, in either order.
+ */
+const DEFAULT_PBX_ALGORITHMS: readonly DigestAlgorithm[] = ['MD5'];
+
+/** RFC 3261 §25.1 token: what a header name may be. */
+const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 function readCodes(r: Reader, c: Cursor, expected: string, ok: (n: number) => boolean): number[] | undefined {
   const items = r.list(c, `a list of ${expected}`);
@@ -24,6 +31,17 @@ function readCodes(r: Reader, c: Cursor, expected: string, ok: (n: number) => bo
   return out;
 }
 
+function readHeaderName(r: Reader, c: Cursor): string | undefined {
+  const expected = 'a SIP header name (a token, e.g. X-Called-DID)';
+  const name = r.string(c, expected);
+  if (name === undefined) return undefined;
+  if (!TOKEN.test(name.trim())) {
+    r.wrong(c, expected);
+    return undefined;
+  }
+  return name.trim();
+}
+
 export function readProxy(r: Reader, c: Cursor): ProxyConfig {
   const d = DEFAULT_PROXY;
   const f = r.map(c, [
@@ -32,6 +50,9 @@ export function readProxy(r: Reader, c: Cursor): ProxyConfig {
     'failover_6xx',
     'record_route',
     'max_forwards',
+    'timer_c_ms',
+    'did_header',
+    'history_info',
   ]);
   if (!f) return d;
   return {
@@ -56,6 +77,13 @@ export function readProxy(r: Reader, c: Cursor): ProxyConfig {
         max: 255,
         expected: 'an integer from 1 to 255',
       }) ?? d.max_forwards,
+    timer_c_ms:
+      r.number(f.get('timer_c_ms'), {
+        ...integerAtLeast(1),
+        expected: 'milliseconds, an integer > 0 (RFC 3261 asks for more than 180000)',
+      }) ?? d.timer_c_ms,
+    did_header: readHeaderName(r, f.get('did_header')) ?? d.did_header,
+    history_info: r.boolean(f.get('history_info')) ?? d.history_info,
   };
 }
 

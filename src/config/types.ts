@@ -201,8 +201,20 @@ export interface ProxyConfig {
   /** 6xx responses that a region can fix (so they also fail over); 6xx are final otherwise. */
   readonly failover_6xx: readonly number[];
   readonly record_route: boolean;
-  /** Max-Forwards put on requests that arrive without one. */
+  /**
+   * Max-Forwards put on requests that arrive without one, and the most a forwarded request carries (a
+   * higher value is lowered to it, as Kamailio's maxfwd `max_limit` does: a loop costs at most this many hops).
+   */
   readonly max_forwards: number;
+  /**
+   * Timer C (RFC 3261 §16.8): an INVITE branch with a provisional but no final answer for this long is
+   * CANCELled, and the call goes to the next region or gets 408. The RFC asks for more than 3 minutes.
+   */
+  readonly timer_c_ms: number;
+  /** Header that carries the dialled number (the DID) on calls to the PBX, besides To; null for none. */
+  readonly did_header: string | null;
+  /** Add RFC 7044 History-Info to calls to the PBX: the dialled URI, then the registered Contact (rc). */
+  readonly history_info: boolean;
 }
 
 export interface PbxConfig {

@@ -7,8 +7,17 @@ export const PROXY_ERRORS = {
     sip: 483,
   },
   PROXY_LOOP_DETECTED: {
-    message: 'the {method} request already passed through this proxy unchanged (RFC 3261 §16.3 item 4)',
+    message:
+      'the {method} request already passed through this proxy unchanged, or is addressed to it with no route onward (RFC 3261 §16.3 item 4, §16.4)',
     sip: 482,
+  },
+  PROXY_MALFORMED_REQUEST: {
+    message: 'the {method} request is malformed: {reason}',
+    sip: 400,
+  },
+  PROXY_UNSUPPORTED_SCHEME: {
+    message: 'the {method} request cannot be served: {reason}',
+    sip: 416,
   },
   PROXY_BAD_EXTENSION: {
     message: 'Proxy-Require lists extensions this proxy does not support: {extensions}',
@@ -21,6 +30,10 @@ export const PROXY_ERRORS = {
   PROXY_NO_REGION: {
     message: 'no region can take the call: {reason}',
     sip: 503,
+  },
+  PROXY_NO_FINAL_ANSWER: {
+    message: 'no region gave the call a final answer within Timer C (RFC 3261 §16.8): {reason}',
+    sip: 408,
   },
   PROXY_NO_PBX_CONTACT: {
     message:

@@ -8,6 +8,8 @@ export type AttemptEnd =
   | { readonly kind: 'response'; readonly status: number }
   /** No 1xx within the provisional timeout, or no final within the transaction's timeout. */
   | { readonly kind: 'timeout' }
+  /** A provisional came, then no final answer within Timer C (RFC 3261 §16.8). */
+  | { readonly kind: 'timer-c' }
   | { readonly kind: 'transport-error' };
 
 export interface NextInput {
@@ -41,6 +43,11 @@ function retryOrGiveUp(moreTargets: boolean, why: string): NextDecision {
 export function decideNext(input: NextInput, policy: NextPolicy): NextDecision {
   const { end, moreTargets } = input;
   if (end.kind === 'timeout') return retryOrGiveUp(moreTargets, 'The region did not answer in time');
+  if (end.kind === 'timer-c')
+    return retryOrGiveUp(
+      moreTargets,
+      'The region sent a provisional but no final answer within Timer C (RFC 3261 §16.8)',
+    );
   if (end.kind === 'transport-error') return retryOrGiveUp(moreTargets, 'The transport to the region failed');
   const s = end.status;
   if (s < 300) return { action: 'forward', reason: `The region answered ${s}: the call is set up.` };

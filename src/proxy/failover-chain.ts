@@ -34,6 +34,11 @@ export interface ChainRegion {
    * non-INVITE request, which is not expected to send a 1xx; its client transaction carries its own deadline.
    */
   readonly provisionalTimeoutMs: number | null;
+  /**
+   * Timer C (RFC 3261 §16.8): after a provisional, no final answer within this long gives the branch up
+   * (CANCEL, then the next target or 408). Reset by every provisional. Null or absent: no Timer C (non-INVITE).
+   */
+  readonly timerCMs?: number | null;
   readonly hasCredentials: boolean;
 }
 
@@ -62,8 +67,16 @@ export type ChainAction =
   | { readonly type: 'abandon'; readonly attempt: Attempt }
   /** Forward this attempt's final response to the PBX. */
   | { readonly type: 'forward'; readonly attempt: Attempt; readonly reason: string }
-  /** Every target failed: forward the best final answer collected (attempt), or 503 when there is none. */
-  | { readonly type: 'give-up'; readonly best: Attempt | null; readonly reason: string }
+  /**
+   * Every target failed: forward the best final answer collected (attempt), or, when there is none,
+   * answer `status`: 408 when the last branch ended by Timer C (§16.8: as if it had answered 408), else 503.
+   */
+  | {
+      readonly type: 'give-up';
+      readonly best: Attempt | null;
+      readonly reason: string;
+      readonly status: 408 | 503;
+    }
   /** Answer the PBX's INVITE with this status (487 after a CANCEL). */
   | { readonly type: 'reply'; readonly status: number }
   /** A 2xx arrived on an abandoned attempt: ACK it and hang it up (BYE), the PBX has its answer elsewhere. */
@@ -94,13 +107,15 @@ export class FailoverChain {
   }
 
   nextTimer(): number | null {
-    return this.state === 'Trying' ? (this.current?.deadline ?? null) : null;
+    return this.state === 'Trying' || this.state === 'Proceeding' ? (this.current?.deadline ?? null) : null;
   }
 
   start(now: number): ChainAction[] {
     if (this.regions.length === 0) {
       this.transition('Exhausted');
-      return [{ type: 'give-up', best: null, reason: 'The router listed no region for the call.' }];
+      return [
+        { type: 'give-up', best: null, reason: 'The router listed no region for the call.', status: 503 },
+      ];
     }
     // §16.6: the first target of the target set, in the order the router decided.
     return [this.send(now, false, 'First region in the routing order.')];
@@ -108,11 +123,12 @@ export class FailoverChain {
 
   provisional(attemptId: number, now: number): ChainAction[] {
     const a = this.current;
-    if (!a || a.id !== attemptId || this.state !== 'Trying') return [];
+    if (!a || a.id !== attemptId || (this.state !== 'Trying' && this.state !== 'Proceeding')) return [];
     // §16.7 item 5: a provisional is forwarded upstream; for the chain it proves the region is alive.
-    void now;
-    a.deadline = null;
-    this.transition('Proceeding');
+    // §16.8: "If the client transaction receives a provisional response, Timer C MUST be reset."
+    const timerC = (this.regions[a.regionIndex] as ChainRegion).timerCMs ?? null;
+    a.deadline = timerC === null ? null : now + timerC;
+    if (this.state === 'Trying') this.transition('Proceeding');
     return [];
   }
 
@@ -138,12 +154,17 @@ export class FailoverChain {
     return this.after(a, { kind }, now);
   }
 
-  /** Time passed: a target silent past its provisional deadline is abandoned. */
+  /**
+   * Time passed: a target silent past its provisional deadline is abandoned; so is one that sent a
+   * provisional and then nothing final within Timer C (§16.8: CANCEL it, then as if it had answered 408).
+   */
   onTimer(now: number): ChainAction[] {
     const a = this.current;
-    if (this.state !== 'Trying' || !a || a.deadline === null || now < a.deadline) return [];
+    if (!a || a.deadline === null || now < a.deadline) return [];
+    if (this.state !== 'Trying' && this.state !== 'Proceeding') return [];
+    const kind = this.state === 'Trying' ? 'timeout' : 'timer-c';
     this.end(a, now, null, null, 'timeout');
-    return [{ type: 'abandon', attempt: a }, ...this.after(a, { kind: 'timeout' }, now)];
+    return [{ type: 'abandon', attempt: a }, ...this.after(a, { kind }, now)];
   }
 
   /** §16.10: a CANCEL from the PBX stops the chain; the branch in progress is cancelled, the PBX gets 487. */
@@ -192,7 +213,12 @@ export class FailoverChain {
         this.transition('Exhausted');
         const failed = this.attempts.filter((x) => x.status !== null);
         const i = chooseBestResponse(failed.map((x) => x.status as number));
-        out.push({ type: 'give-up', best: i < 0 ? null : (failed[i] as Attempt), reason: d.reason });
+        out.push({
+          type: 'give-up',
+          best: i < 0 ? null : (failed[i] as Attempt),
+          reason: d.reason,
+          status: end.kind === 'timer-c' ? 408 : 503,
+        });
         return out;
       }
     }
@@ -242,7 +268,7 @@ export class FailoverChain {
 
 /** The passive health signal an attempt's end gives its region; none for challenges and callee answers' 6xx. */
 export function outcomeOf(end: AttemptEnd, policy: NextPolicy): CallOutcome | null {
-  if (end.kind === 'timeout') return 'timeout';
+  if (end.kind === 'timeout' || end.kind === 'timer-c') return 'timeout';
   if (end.kind === 'transport-error') return 'transport-error';
   const s = end.status;
   if (s === 401 || s === 407) return null;

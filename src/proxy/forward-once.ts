@@ -27,7 +27,31 @@ export function forwardOnce(
   const isInvite = req.method === 'INVITE';
   const key = isInvite ? cancelKey(req) : null;
   let cancelled = false;
+  let finished = false;
+  // §16.6 item 11 / §16.8: Timer C for an INVITE, set when it is forwarded and reset by every provisional;
+  // when it fires the branch is CANCELled and the caller gets 408, so a PBX (or a region) that answers
+  // 180 and then nothing cannot hold the call forever.
+  let timerC: NodeJS.Timeout | null = null;
+  const armTimerC = (): void => {
+    if (!isInvite || finished) return;
+    if (timerC) clearTimeout(timerC);
+    timerC = setTimeout(onTimerC, ctx.proxy.timer_c_ms);
+  };
+  const onTimerC = (): void => {
+    timerC = null;
+    if (finished || cancelled) return;
+    cancelled = true;
+    ctx.log.info(
+      { callId: req.callId, to: `${dest.address}:${dest.port}` },
+      'Timer C fired: INVITE branch cancelled',
+    );
+    client.cancel();
+    const own = createResponse(req, 408);
+    ctx.respond(tx, own);
+    done(own);
+  };
   let client = ctx.stack.sendRequest(out, dest, hooks());
+  armTimerC();
   ctx.sent(out.method);
   ctx.inflight(1);
   if (key) {
@@ -45,8 +69,13 @@ export function forwardOnce(
 
   function hooks() {
     return {
+      // The caller pushed our Via (its branch and sent-by chosen per side); a second one from the stack
+      // would stay on the response after we pop ours (RFC 3261 §16.6 item 8: one Via per hop).
+      addVia: false,
       onProvisional: (res: SipResponse) => {
-        if (!cancelled && res.status !== 100) up(res);
+        if (cancelled) return;
+        armTimerC();
+        if (res.status !== 100) up(res);
       },
       onResponse: (res: SipResponse) => {
         ctx.counters?.in.response(res.status);
@@ -87,6 +116,9 @@ export function forwardOnce(
   }
 
   function done(res: SipResponse | null): void {
+    finished = true;
+    if (timerC) clearTimeout(timerC);
+    timerC = null;
     if (key) ctx.invites.delete(key);
     ctx.inflight(-1);
     if (res) opts.onFinal?.(res);

@@ -88,7 +88,7 @@ export class OutboundCall implements Cancellable {
     this.createsDialog = this.invite || req.method === 'SUBSCRIBE' || req.method === 'REFER';
     this.chain = new FailoverChain(
       req.callId,
-      plans.map((p) => (this.invite ? p.chain : { ...p.chain, provisionalTimeoutMs: null })),
+      plans.map((p) => (this.invite ? p.chain : { ...p.chain, provisionalTimeoutMs: null, timerCMs: null })),
       policy,
     );
     this.key = cancelKey(req);
@@ -161,7 +161,7 @@ export class OutboundCall implements Cancellable {
           this.settle(act.attempt, this.responses.get(act.attempt.id) as SipResponse);
           break;
         case 'give-up':
-          this.giveUp(act.best, act.reason);
+          this.giveUp(act.best, act.reason, act.status);
           break;
         case 'reply':
           this.ctx.respond(this.tx, createResponse(this.req, act.status));
@@ -307,7 +307,7 @@ export class OutboundCall implements Cancellable {
     this.close(res.status, a.region, 'rejected');
   }
 
-  private giveUp(best: Attempt | null, reason: string): void {
+  private giveUp(best: Attempt | null, reason: string, status: 408 | 503): void {
     this.ctx.log.warn(
       { callId: this.req.callId, tried: this.chain.attempts.length, reason },
       'every region failed the call',
@@ -318,8 +318,12 @@ export class OutboundCall implements Cancellable {
       this.close(res.status, null, 'failed');
       return;
     }
-    this.ctx.refuse(this.tx, this.req, err('PROXY_NO_REGION', { reason }));
-    this.close(503, null, 'failed');
+    this.ctx.refuse(
+      this.tx,
+      this.req,
+      err(status === 408 ? 'PROXY_NO_FINAL_ANSWER' : 'PROXY_NO_REGION', { reason }),
+    );
+    this.close(status, null, 'failed');
   }
 
   private close(status: number, region: string | null, result: CallResult): void {

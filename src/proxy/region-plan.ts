@@ -46,6 +46,7 @@ export function planRegion(r: RegionRuntime, proxy: ProxyConfig): RegionPlan {
       endpoints: r.endpoints.length,
       // Three round trips: a region answering slowly but surely must not be mistaken for a dead one.
       provisionalTimeoutMs: Math.max(proxy.provisional_timeout_ms, 3 * rtt),
+      timerCMs: proxy.timer_c_ms,
       hasCredentials: r.credentials !== undefined,
     },
   };

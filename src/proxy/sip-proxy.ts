@@ -32,12 +32,13 @@ import { requestHash } from './loop-branch';
 import { hopEndpoint, literalEndpoint, viaDestination } from './next-hop';
 import { OutboundCall } from './outbound-call';
 import { OwnAddresses } from './own-addresses';
+import { markDialled, pbxRequestUri } from './pbx-target';
 import { RegionPlans, type RegionPlan } from './region-plan';
 import { nextHopUri, processRoutes } from './route-processing';
 import { SipCounters } from './sip-counters';
 import { StrayCancels } from './stray-cancel';
 import type { ProxyLimits, SipProxyOptions, SourceClass } from './types';
-import { validateForward } from './validate-request';
+import { checkRequest, detectLoop } from './validate-request';
 
 const err = errorFactory(PROXY_ERRORS);
 
@@ -136,6 +137,12 @@ export class SipProxy {
       );
       return;
     }
+    // §16.3 before anything is routed: a malformed request (CSeq: 1 BYE on an INVITE, Max-Forwards: abc)
+    // is answered here, so no region ever sees it and none is blamed for what it does with it.
+    if (req.method !== 'REGISTER') {
+      const bad = checkRequest(req);
+      if (bad) return this.refuse(tx, req, bad);
+    }
     if (req.method === 'CANCEL') return this.onCancel(req, tx, from, source);
     if (req.toTag !== null) return this.inDialog(req, tx);
     switch (req.method) {
@@ -180,7 +187,7 @@ export class SipProxy {
   private outbound(req: SipRequest, tx: ServerTx, source: Endpoint): void {
     const t0 = performance.now();
     const hash = requestHash(req);
-    const bad = validateForward(req, this.ctx.own, hash);
+    const bad = detectLoop(req, this.ctx.own, hash);
     if (bad) return this.refuse(tx, req, bad);
     const invite = req.method === 'INVITE';
     // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting); a
@@ -220,7 +227,7 @@ export class SipProxy {
   /** An INVITE (or another routed request) from a region: to the PBX's registered contact, or its address. */
   private inbound(req: SipRequest, tx: ServerTx, from: Extract<SourceClass, { kind: 'region' }>): void {
     const hash = requestHash(req);
-    const bad = validateForward(req, this.ctx.own, hash);
+    const bad = detectLoop(req, this.ctx.own, hash);
     if (bad) return this.refuse(tx, req, bad);
     const contact = this.opts.registrar?.currentContact() ?? null;
     const fixed = this.opts.config.pbx.address;
@@ -230,7 +237,12 @@ export class SipProxy {
     const createsDialog = invite || req.method === 'SUBSCRIBE' || req.method === 'REFER';
     if (invite) this.ctx.respond(tx, createResponse(req, 100));
     const out = this.prepare(req);
-    out.uri = pbxRequestUri(dialledUser(req), contact?.uri ?? null, dest);
+    const user = dialledUser(req);
+    out.uri = pbxRequestUri(user, contact?.uri ?? null, dest);
+    markDialled(out, req.uri, user, {
+      didHeader: this.opts.config.proxy.did_header,
+      historyInfo: this.opts.config.proxy.history_info,
+    });
     const side = this.ctx.own.side(dest);
     if (this.opts.config.proxy.record_route && createsDialog)
       out.headers.prepend('Record-Route', side.recordRoute);
@@ -305,8 +317,6 @@ export class SipProxy {
       target.cancel(Date.now());
       return;
     }
-    const bad = validateForward(req, this.ctx.own, null);
-    if (bad) return this.refuse(tx, req, bad);
     const out = this.prepare(req);
     // Where the INVITE would have gone: the Route set if any, else the first region in the routing order
     // (from the PBX) or the PBX (from a region), with the Request-URI the INVITE's first attempt carried.
@@ -356,11 +366,11 @@ export class SipProxy {
 
   /** A request inside a dialog (To tag present): along the route set, CSeq shifted when auth moved it. */
   private inDialog(req: SipRequest, tx: ServerTx): void {
-    const bad = validateForward(req, this.ctx.own, null);
+    const out = this.prepare(req);
+    const bad = detectLoop(out, this.ctx.own, null, out.headers.has('Route'));
     if (bad) return this.refuse(tx, req, bad);
     const now = Date.now();
     const dialog = this.ctx.dialogs.get(req.callId, now);
-    const out = this.prepare(req);
     const seq = req.cseq.seq;
     const down = dialog ? cseqDown(dialog, req.fromTag, seq) : seq;
     if (down !== seq) out.headers.set('CSeq', `${down} ${req.method}`);
@@ -413,7 +423,10 @@ export class SipProxy {
     const ans = plan.digest ? answerResponse(plan.digest, sent, res) : null;
     if (!ans || 'rejected' in ans) return null;
     const again = sent.clone();
+    // A new transaction: our Via again, with a fresh branch (§8.1.1.7).
+    const top = again.headers.getAll('Via')[0] as string;
     again.headers.removeFirst('Via');
+    again.headers.prepend('Via', top.slice(0, top.indexOf(';branch=') + 8) + newBranch());
     again.headers.set('CSeq', `${sent.cseq.seq + 1} ${sent.method}`);
     for (const v of ans.values) again.headers.append(ans.header, v);
     noteChallengeAnswered(dialog);
@@ -429,8 +442,10 @@ export class SipProxy {
   private onAck(req: SipRequest, source: Endpoint): void {
     this.ctx.counters?.in.request('ACK');
     if (this.opts.classify(source).kind === 'unknown') return;
-    if (req.maxForwards === 0) return;
+    if (checkRequest(req)) return;
     const out = this.prepare(req);
+    // Addressed to us with no route onward: it would loop (§16.4); an ACK is never answered, so dropped.
+    if (detectLoop(out, this.ctx.own, null, out.headers.has('Route'))) return;
     const dialog = this.ctx.dialogs.get(req.callId, Date.now());
     if (dialog) {
       const down = cseqDown(dialog, req.fromTag, req.cseq.seq);
@@ -471,8 +486,11 @@ export class SipProxy {
   private prepare(req: SipRequest): SipRequest {
     const out = req.clone();
     processRoutes(out, this.ctx.own);
+    // Lowered to the configured maximum as Kamailio's maxfwd max_limit does: however high a peer starts
+    // it, a loop through geored ends within max_forwards hops.
+    const limit = this.opts.config.proxy.max_forwards;
     const mf = req.maxForwards;
-    out.headers.set('Max-Forwards', String(mf === null ? this.opts.config.proxy.max_forwards : mf - 1));
+    out.headers.set('Max-Forwards', String(mf === null ? limit : Math.min(mf - 1, limit)));
     return out;
   }
 
@@ -499,26 +517,6 @@ function dialledUser(req: SipRequest): string {
     // fall through: no user part anywhere
   }
   return '';
-}
-
-/** The Request-URI toward the PBX: the registered Contact with the dialled number as user, or its address. */
-function pbxRequestUri(user: string, contact: string | null, dest: Endpoint): string {
-  const at = user === '' ? '' : `${user}@`;
-  if (contact) {
-    try {
-      const u = parseUri(contact);
-      if (u.kind === 'sip') {
-        const rest = contact.slice(contact.indexOf(':') + 1);
-        const hostPart = u.user !== null ? rest.slice(rest.indexOf('@') + 1) : rest;
-        return `${u.scheme}:${at}${hostPart}`;
-      }
-    } catch {
-      // an unparseable contact: use the address it registered from
-    }
-  }
-  const host = dest.address.includes(':') ? `[${dest.address}]` : dest.address;
-  const transport = dest.protocol === 'udp' ? '' : `;transport=${dest.protocol}`;
-  return `sip:${at}${host}:${dest.port}${transport}`;
 }
 
 function safeUri(req: SipRequest, header: 'From' | 'To'): string {

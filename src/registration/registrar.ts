@@ -32,7 +32,7 @@ export interface PbxRegistrarOptions {
   readonly pbx: PbxConfig;
   /** Key of the nonce HMAC (≥ 16 bytes); geored instances sharing it accept each other's nonces. Default random. */
   readonly nonceSecret?: string | Buffer;
-  /** Offered in this order (default SHA-256, then MD5 for older PBXes). */
+  /** Offered in this order (default: pbx.credentials.algorithms, MD5 alone unless configured). */
   readonly algorithms?: readonly DigestAlgorithm[];
   readonly limits?: Partial<ExpiryLimits>;
   /** Wall clock, epoch ms. */

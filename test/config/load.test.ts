@@ -55,6 +55,9 @@ describe('defaultConfig', () => {
       failover_6xx: [],
       record_route: true,
       max_forwards: 70,
+      timer_c_ms: 185_000,
+      did_header: null,
+      history_info: true,
     });
     expect(c.pbx).toEqual({ allow_any_loopback: true });
   });

@@ -10,8 +10,14 @@ ${algorithms}`;
 const env = { PBX_PW: 'hunter2' };
 
 describe('pbx.credentials.algorithms', () => {
-  it('offers SHA-256 then MD5 by default', () => {
-    expect(parseConfig(doc(''), 'pbx.yml', env).pbx.credentials?.algorithms).toEqual(['SHA-256', 'MD5']);
+  it('offers MD5 alone by default: what PBXs in the field answer (baresip 1.0 fails on a SHA-256 offer)', () => {
+    expect(parseConfig(doc(''), 'pbx.yml', env).pbx.credentials?.algorithms).toEqual(['MD5']);
+  });
+
+  it('offers several challenges, strongest first, only where configured', () => {
+    expect(
+      parseConfig(doc('    algorithms: [SHA-256, MD5]'), 'pbx.yml', env).pbx.credentials?.algorithms,
+    ).toEqual(['SHA-256', 'MD5']);
   });
 
   it('takes a list of RFC 8760 algorithms', () => {

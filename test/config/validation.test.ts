@@ -359,6 +359,18 @@ const cases: Case[] = [
     message: 'found 300, expected an integer from 1 to 255',
   },
   {
+    name: 'timer_c_ms',
+    doc: geoDoc({}, { proxy: { timer_c_ms: 0 } }),
+    path: 'proxy.timer_c_ms',
+    message: 'found 0, expected milliseconds, an integer > 0 (RFC 3261 asks for more than 180000)',
+  },
+  {
+    name: 'did_header',
+    doc: geoDoc({}, { proxy: { did_header: 'X Called' } }),
+    path: 'proxy.did_header',
+    message: 'found "X Called", expected a SIP header name (a token, e.g. X-Called-DID)',
+  },
+  {
     name: 'pbx address',
     doc: geoDoc({}, { pbx: { address: '127.0.0.1:5070' } }),
     path: 'pbx.address',

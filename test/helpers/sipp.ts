@@ -57,7 +57,7 @@ function requireSipp(): void {
 }
 
 /** True when /proc/net shows a socket bound on `port` (UDP) or listening on it (TCP). */
-function isBound(port: number, transport: SippTransport, address: Loopback): boolean {
+export function isBound(port: number, transport: SippTransport, address: Loopback): boolean {
   const table = `/proc/net/${transport}${address.includes(':') ? '6' : ''}`;
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   let text: string;

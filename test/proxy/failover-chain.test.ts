@@ -43,6 +43,58 @@ describe('FailoverChain', () => {
     expect(c.done).toBe(true);
   });
 
+  it('a 4xx is about the request or the callee, never a region failure, even when configured to fail over', () => {
+    const c = new FailoverChain('h4', regions({ name: 'a' }, { name: 'b' }), {
+      failoverCodes: [400, 503],
+      failover6xx: [],
+    });
+    const a = sent(c.start(0));
+    // Configured as a failover code, the 400 sends the call on, but the region is not blamed for it.
+    expect(types(c.final(a, 400, 'Bad Request', 10))).toEqual(['outcome a ok', 'send b#0']);
+  });
+
+  it('Timer C: a region that rings and then says nothing more is abandoned after timer_c_ms, reset by each provisional', () => {
+    const c = new FailoverChain(
+      'tc1',
+      regions({ name: 'a', timerCMs: 200_000 }, { name: 'b', timerCMs: 200_000 }),
+      POLICY,
+    );
+    const a = sent(c.start(0));
+    c.provisional(a, 100);
+    expect(c.nextTimer()).toBe(200_100);
+    // A second provisional (183 after 180) resets Timer C (§16.8).
+    c.provisional(a, 50_000);
+    expect(c.nextTimer()).toBe(250_000);
+    expect(c.onTimer(249_999)).toEqual([]);
+    const acts = c.onTimer(250_000);
+    expect(types(acts)).toEqual(['abandon a', 'outcome a timeout', 'send b#0']);
+    expect(acts.find((x) => x.type === 'send')).toMatchObject({
+      reason:
+        'The region sent a provisional but no final answer within Timer C (RFC 3261 §16.8), so the call goes to the next target.',
+    });
+    expect(c.attempts[0]).toMatchObject({ outcome: 'timeout', status: null, endedAt: 250_000 });
+    // The abandoned branch's 487 (after the CANCEL) changes nothing.
+    expect(c.final(a, 487, 'Request Terminated', 250_010)).toEqual([]);
+  });
+
+  it('Timer C on the last region: give up with 408, as if the branch had answered 408', () => {
+    const c = new FailoverChain('tc2', regions({ name: 'a', timerCMs: 200_000 }), POLICY);
+    const a = sent(c.start(0));
+    c.provisional(a, 10);
+    const acts = c.onTimer(200_010);
+    expect(types(acts)).toEqual(['abandon a', 'outcome a timeout', 'give-up none']);
+    expect(acts.at(-1)).toMatchObject({ type: 'give-up', status: 408 });
+    expect(c.state).toBe('Exhausted');
+  });
+
+  it('no Timer C configured (a non-INVITE): a provisional stops every timer, as before', () => {
+    const c = new FailoverChain('tc3', regions({ name: 'a' }), POLICY);
+    const a = sent(c.start(0));
+    c.provisional(a, 10);
+    expect(c.nextTimer()).toBeNull();
+    expect(c.onTimer(10_000_000)).toEqual([]);
+  });
+
   it('a 503 moves the call to the next region in the same chain', () => {
     const c = new FailoverChain('c2', regions({ name: 'a' }, { name: 'b' }), POLICY);
     const a = sent(c.start(0));

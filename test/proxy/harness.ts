@@ -60,6 +60,9 @@ export const PROXY_DEFAULTS: ProxyConfig = {
   failover_6xx: [],
   record_route: true,
   max_forwards: 70,
+  timer_c_ms: 185_000,
+  did_header: null,
+  history_info: true,
 };
 
 export async function startProxy(opts: {
@@ -70,8 +73,13 @@ export async function startProxy(opts: {
   pbxAddress?: Endpoint;
   /** Region sources by port (their sipp UAS ports); every other loopback source is the PBX. */
   regionPorts?: ReadonlyMap<number, string>;
+  /** RFC 3261 T1 for the stack (default 500 ms); a small one lets transactions end quickly in a test. */
+  t1Ms?: number;
 }): Promise<Harness> {
-  const stack = await SipStack.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+  const stack = await SipStack.create({
+    listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+    ...(opts.t1Ms !== undefined && { timers: { T1: opts.t1Ms } }),
+  });
   stacks.push(stack);
   const metrics = new Metrics({ defaultMetrics: false });
   metricsList.push(metrics);

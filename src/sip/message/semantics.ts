@@ -29,7 +29,8 @@ const DEFAULT_TYPES = [
 
 /**
  * The status `role` answers a syntactically valid request with, or null when it goes on to serve it.
- * Checks, in RFC 3261 order: mandatory headers (§8.1.1: 400), repeated single-value headers (400), URI scheme (§8.2.2.1, §16.3 step 2: 416),
+ * Checks, in RFC 3261 order: mandatory headers (§8.1.1: 400), repeated single-value headers (400), CSeq
+ * method equal to the request's (§8.1.1.5: 400), URI scheme (§8.2.2.1, §16.3 step 2: 416),
  * Max-Forwards (§16.3 step 3: 483, proxy), Proxy-Require (§16.3 step 5: 420, proxy), Require (§8.2.2.3:
  * 420, UAS) and Content-Type (§8.2.3: 415, UAS). Header values that do not parse give 400.
  */
@@ -67,6 +68,21 @@ function verdict(req: SipRequest, role: ElementRole, opts: SemanticOptions): Sem
       reason: `single-value header(s) repeated: ${repeated.join(', ')} (RFC 3261 §7.3.1)`,
     };
   }
+  // §8.1.1.5: "The method MUST match that of the request." A mismatch (CSeq: 1 BYE on an INVITE) cannot be
+  // matched to any transaction downstream: forwarded, its answers would be lost and the call time out.
+  const cseq = req.cseq;
+  if (cseq.method !== req.method) {
+    return {
+      status: 400,
+      reason: `CSeq method ${cseq.method} differs from the request method ${req.method} (RFC 3261 §8.1.1.5)`,
+    };
+  }
+  // The headers every element reads must parse (each getter throws a SipParseError, answered 400 below).
+  void req.from;
+  void req.to;
+  void req.callId;
+  void req.topVia;
+  void req.maxForwards;
   const uri = req.requestUri;
   if (!KNOWN_SCHEMES.has(uri.scheme)) {
     return { status: 416, reason: `Request-URI scheme ${uri.scheme} is not supported (RFC 3261 §8.2.2.1)` };

@@ -20,9 +20,10 @@ import {
 } from '../transport';
 import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
 import { endpointKey } from '../transport/types';
-import { statelessErrorResponse } from './bad-request';
+import { reasonPhrase, statelessErrorResponse } from './bad-request';
 import { now, SingleTimer } from './clock';
 import { transportError } from '../transport/node-errors';
+import { LogLimiter } from './log-limiter';
 import { applyReceived } from './rfc3581';
 
 export interface SipStackOptions {
@@ -89,6 +90,8 @@ export interface StackCounters {
   parseErrors: number;
   /** Parse errors answered with a stateless 4xx/5xx. */
   parseErrorsAnswered: number;
+  /** Requests the transaction user threw on; the stack answered them (the parse error's status, else 500). */
+  handlerFailures: number;
 }
 
 /**
@@ -96,7 +99,7 @@ export interface StackCounters {
  * middle, a real clock driving its timers, and a small promise-based API on top.
  */
 export class SipStack {
-  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
+  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0, handlerFailures: 0 };
   private readonly clients = new Map<string, PendingClient>();
   /**
    * INVITE clients answered 2xx, kept only to pass 2xx retransmissions to `onResponse` until Timer M
@@ -117,6 +120,8 @@ export class SipStack {
   private transports!: TransportManager;
   private closed = false;
   private readonly debug: boolean;
+  /** A failing handler is logged at error level at most once a minute: the sender controls the rate. */
+  private readonly failureLog = new LogLimiter(60_000);
 
   private constructor(
     private readonly layer: TransactionLayer,
@@ -163,6 +168,11 @@ export class SipStack {
       });
     }
     return { protocol, address: any.address, port: protocol === 'tls' ? 5061 : 5060 };
+  }
+
+  /** Live transactions in the layer (client and server): what a leak would make grow. */
+  get transactionCount(): number {
+    return this.layer.size;
   }
 
   onRequest(handler: RequestHandler): void {
@@ -254,6 +264,11 @@ export class SipStack {
     ];
     const cancel = parseMessage(Buffer.from(lines.join('\r\n') + '\r\n\r\n')) as SipRequest;
     void this.sendRequest(cancel, p.dest, { addVia: false }).final;
+    const id = this.sentBy.get(inv);
+    if (id !== undefined) {
+      this.run(this.layer.cancelSent(id, now()));
+      this.rearm();
+    }
   }
 
   private receive(inbound: Inbound): void {
@@ -280,10 +295,7 @@ export class SipStack {
       this.run(outputs);
     } catch (err) {
       // A failing transaction user must not take the socket (and every other call) down with it.
-      this.log.error(
-        { err: (err as Error).message, from: endpointKey(inbound.source) },
-        'SIP handler failed',
-      );
+      this.handlerFailed(err, inbound.source);
     }
     this.rearm();
   }
@@ -362,6 +374,7 @@ export class SipStack {
   }
 
   private dispatchRequest(txId: string, req: SipRequest, source: Endpoint): void {
+    let answered = false;
     const tx: ServerTx = {
       id: txId,
       request: req,
@@ -371,11 +384,50 @@ export class SipStack {
         if (this.closed) return;
         this.sentBy.set(res, txId);
         this.run(this.layer.respond(txId, res, now()));
+        if (res.status >= 200) answered = true;
         this.rearm();
       },
     };
-    if (this.requestHandler) this.requestHandler(req, tx, source);
-    else tx.respond(createResponse(req, 501, 'Not Implemented'));
+    if (!this.requestHandler) {
+      tx.respond(createResponse(req, 501, 'Not Implemented'));
+      return;
+    }
+    try {
+      this.requestHandler(req, tx, source);
+    } catch (err) {
+      // The handler threw before answering (a header it needed did not parse, or a bug): the stack answers
+      // for it, or the server transaction would wait forever (RFC 3261 §8.2: every request gets a final
+      // response). A parse error carries its own status (400 mostly); anything else is our fault, 500.
+      this.counters.handlerFailures++;
+      const parse = err instanceof SipParseError && err.status !== undefined;
+      if (!parse) this.handlerFailed(err, source);
+      else if (this.debug)
+        this.log.debug(
+          { from: endpointKey(source), err: (err as Error).message },
+          'request header did not parse',
+        );
+      if (answered) return;
+      const status = parse ? (err.status as number) : 500;
+      try {
+        tx.respond(
+          createResponse(req, status, parse ? reasonPhrase((err as Error).message) : 'Server Internal Error'),
+        );
+      } catch (e) {
+        // Not even a response can be built (a header every response copies is unreadable): nothing is
+        // sent, and the transaction ends by its own timers.
+        if (this.debug) this.log.debug({ err: (e as Error).message }, 'cannot answer a failed request');
+      }
+    }
+  }
+
+  /** A transaction user threw: logged at error level at most once a minute, with how many were not logged. */
+  private handlerFailed(err: unknown, source: Endpoint): void {
+    const suppressed = this.failureLog.take(now());
+    if (suppressed === null) return;
+    this.log.error(
+      { err: (err as Error).message, from: endpointKey(source), suppressed },
+      'SIP handler failed',
+    );
   }
 
   private dispatchResponse(txId: string, res: SipResponse): void {

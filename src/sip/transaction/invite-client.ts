@@ -5,7 +5,8 @@ import { timerD, transactionTimeout, type TimerValues } from './timers';
 import { Transaction, type TransitionTable } from './transaction';
 import type { InviteClientState, LayerOutput } from './types';
 
-type InviteClientTimer = 'A' | 'B' | 'D' | 'M';
+/** 'X' is no RFC letter: the 64*T1 a CANCELled INVITE is given before it is destroyed (§9.1). */
+type InviteClientTimer = 'A' | 'B' | 'D' | 'M' | 'X';
 
 const TRANSITIONS: TransitionTable<InviteClientState> = {
   Calling: ['Proceeding', 'Completed', 'Accepted', 'Terminated'],
@@ -35,7 +36,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
     private readonly timers: TimerValues,
   ) {
     // Timeouts take precedence over a retransmission due at the same instant.
-    super(id, 'Calling', TRANSITIONS, ['B', 'D', 'M', 'A']);
+    super(id, 'Calling', TRANSITIONS, ['B', 'X', 'D', 'M', 'A']);
     this.request = request;
     this.reliable = isReliable(dest.protocol);
     this.intervalA = timers.T1;
@@ -111,6 +112,18 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
     }
   }
 
+  /**
+   * The TU sent a CANCEL for this INVITE. §9.1: "If there is no final response for the original request
+   * in 64*T1 seconds (T1 is defined in Section 17.1.1.1), the client SHOULD then consider the original
+   * transaction cancelled and SHOULD destroy the client transaction handling the original request."
+   * Without it, a callee that rang and then went silent would keep this transaction (in Proceeding, which
+   * has no timer of its own) forever.
+   */
+  cancelled(now: number): void {
+    if (this.state === 'Calling' || this.state === 'Proceeding')
+      this.arm('X', now + transactionTimeout(this.timers));
+  }
+
   onTransportError(out: LayerOutput[]): void {
     switch (this.state) {
       case 'Calling':
@@ -153,6 +166,13 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
         // transaction SHOULD inform the TU that a timeout has occurred. The client transaction MUST NOT
         // generate an ACK."
         if (this.state !== 'Calling') return;
+        this.transition('Terminated');
+        this.request = null;
+        out.push({ type: 'timeout', txId: this.id });
+        return;
+      case 'X':
+        // §9.1 (see cancelled()): no final response after the CANCEL: destroyed, as a timeout for the TU.
+        if (this.state !== 'Calling' && this.state !== 'Proceeding') return;
         this.transition('Terminated');
         this.request = null;
         out.push({ type: 'timeout', txId: this.id });

@@ -129,6 +129,16 @@ export class TransactionLayer {
     return out;
   }
 
+  /** The TU sent a CANCEL for the INVITE client transaction `txId`: it is destroyed 64*T1 later if unanswered (§9.1). */
+  cancelSent(txId: string, now: number): LayerOutput[] {
+    const slot = this.byId.get(txId);
+    if (!slot || !(slot.tx instanceof InviteClientTransaction)) return [];
+    const out: LayerOutput[] = [];
+    slot.tx.cancelled(now);
+    this.settle(slot, out);
+    return out;
+  }
+
   /** The transport could not deliver for `txId` (RFC 3261 §17.1.4, §17.2.4). Late reports are ignored. */
   transportError(txId: string, _now: number): LayerOutput[] {
     const slot = this.byId.get(txId);

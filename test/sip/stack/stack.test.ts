@@ -1,5 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LogLimiter } from '../../../src/sip/stack/log-limiter';
 import { createResponse, type SipRequest } from '../../../src/sip/message';
 import { buildRequest, resolveTarget, SipStack, targetOf, type ServerTx } from '../../../src/sip/stack';
 import type { Endpoint } from '../../../src/sip/transport/types';
@@ -195,6 +197,75 @@ describe('SipStack', () => {
     );
     await done;
     expect(strays).toEqual([180]);
+  });
+});
+
+describe('SipStack when the request handler throws', () => {
+  function rawInvite(port: number, i: number, drop = ''): string {
+    const lines = [
+      `INVITE sip:b@127.0.0.1 SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-throw-${i}-${Math.random()}`,
+      'From: <sip:a@127.0.0.1>;tag=1',
+      'To: <sip:b@127.0.0.1>',
+      `Call-ID: throw-${i}-${Math.random()}`,
+      'CSeq: 1 INVITE',
+      'Max-Forwards: 70',
+    ].filter((l) => drop === '' || !l.startsWith(drop));
+    return lines.join('\r\n') + '\r\nContent-Length: 0\r\n\r\n';
+  }
+
+  it('answers for the handler (the parse error status, else 500), leaves no transaction, logs once per minute', async () => {
+    const lines: Array<{ level: number; msg: string; suppressed?: number }> = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) },
+    );
+    // T1 of 5 ms: Timer H (64*T1) ends the INVITE server transactions within a second.
+    const server = await stack({ logger, timers: { T1: 5 } });
+    server.onRequest((req) => {
+      // A handler reading a header the request lacks (To: a SipParseError, 400), or a bug (500).
+      if (req.headers.get('X-Bug')) throw new Error('handler bug');
+      void req.to;
+      throw new Error('unreachable: the request has a To');
+    });
+    const peer = await rawPeer();
+    const dest = server.localEndpoint('udp');
+    const N = 40;
+    for (let i = 0; i < N; i++) {
+      const text = rawInvite(peer.port, i, i % 2 === 0 ? 'To:' : '');
+      peer.send(i % 2 === 0 ? text : text.replace('Max-Forwards: 70', 'Max-Forwards: 70\r\nX-Bug: 1'), dest);
+    }
+    // By Call-ID: the final answers are retransmitted (Timer G) until Timer H, as nobody ACKs them.
+    const byCall = new Map<string, number>();
+    while (byCall.size < N) {
+      const text = await peer.next();
+      const status = Number(text.split(' ')[1]);
+      const callId = /\r\nCall-ID: ([^\r]+)/.exec(text)?.[1] ?? '';
+      if (status >= 200) byCall.set(callId, status);
+    }
+    const statuses = [...byCall.values()];
+    expect(statuses.filter((s) => s === 400)).toHaveLength(N / 2);
+    expect(statuses.filter((s) => s === 500)).toHaveLength(N / 2);
+    expect(server.counters.handlerFailures).toBe(N);
+    // Each answered transaction ends by its own timers: none is left waiting forever.
+    const end = Date.now() + 15_000;
+    while (server.transactionCount > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(server.transactionCount).toBe(0);
+    // The 20 bugs a remote party set off make one error line, not 20; the 400s make none at warn level.
+    const errors = lines.filter((l) => l.msg === 'SIP handler failed');
+    expect(errors).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+  }, 20_000);
+});
+
+describe('LogLimiter', () => {
+  it('lets one line through per interval and reports how many it held back', () => {
+    const l = new LogLimiter(60_000);
+    expect(l.take(0)).toBe(0);
+    expect(l.take(1_000)).toBeNull();
+    expect(l.take(59_999)).toBeNull();
+    expect(l.take(60_000)).toBe(2);
+    expect(l.take(60_001)).toBeNull();
   });
 });
 

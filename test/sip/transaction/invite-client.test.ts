@@ -27,6 +27,34 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     expect(layer.nextTimer()).toBeNull();
   });
 
+  it('a CANCELled INVITE that never gets a final answer is destroyed 64*T1 after the CANCEL (§9.1)', () => {
+    const layer = new TransactionLayer();
+    const invite = makeRequest('INVITE');
+    const { id } = layer.sendRequest(invite, UAS, 0);
+    layer.receive(makeResponse(invite, 180, 'callee'), UAS, 100);
+    expect(layer.stateOf(id)).toBe('Proceeding');
+    // Proceeding has no timer of its own: without the CANCEL, nothing would ever end it.
+    expect(layer.nextTimer()).toBeNull();
+    expect(layer.cancelSent(id, 200_000)).toEqual([]);
+    expect(runTimers(layer, 10_000_000).map((t) => [t.at, t.out.type])).toEqual([
+      [232_000, 'timeout'],
+      [232_000, 'terminated'],
+    ]);
+    expect(layer.size).toBe(0);
+  });
+
+  it('a CANCELled INVITE that is answered 487 ends as usual, the §9.1 timer disarmed with it', () => {
+    const layer = new TransactionLayer();
+    const invite = makeRequest('INVITE');
+    const { id } = layer.sendRequest(invite, UAS, 0);
+    layer.receive(makeResponse(invite, 180, 'callee'), UAS, 100);
+    layer.cancelSent(id, 1_000);
+    expect(types(layer.receive(makeResponse(invite, 487, 'callee'), UAS, 1_100))).toContain('response');
+    const timed = runTimers(layer, 10_000_000);
+    expect(timed.map((t) => t.out.type)).toEqual(['terminated']);
+    expect(timed[0]?.at).toBe(1_100 + 32_000);
+  });
+
   it('never retransmits over TCP or TLS, and still times out at 64*T1', () => {
     for (const protocol of ['tcp', 'tls'] as const) {
       const layer = new TransactionLayer();
