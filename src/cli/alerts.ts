@@ -47,7 +47,6 @@ export async function run(
         const ctx = contextFor(opts, io, env);
         const body = await ctx.client.request<unknown>('POST', `${GEO_PATH}/alerts/test`, {
           body: {},
-          what: 'alerts test',
         });
         const results = channelResults(body);
         if (ctx.json) ctx.printJson(body);
@@ -78,5 +77,5 @@ export async function run(
       };
     });
   program.addCommand(test);
-  return runProgram(program, 'alerts', args, io, () => job?.() ?? null);
+  return runProgram(program, 'alerts test', args, io, () => job?.() ?? null);
 }
