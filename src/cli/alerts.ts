@@ -4,7 +4,7 @@
  * failed or none is configured (a test that reached nobody proved nothing).
  */
 import { Command } from 'commander';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   CommandFailure,
   contextFor,

@@ -4,7 +4,7 @@
  */
 import type { CallRow } from '../store/types';
 import { shortTime } from './format';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,

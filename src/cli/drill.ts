@@ -16,7 +16,7 @@ import { GeoredError } from '../errors/catalogue';
 import { buildRequest, resolveTarget, sourceAddressFor, SipStack } from '../sip/stack';
 import { hostPort } from '../sip/transport';
 import { seconds, shortTime } from './format';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,

@@ -4,7 +4,7 @@
  * that is not eligible unless --force, and the refusal's reason is printed as the error line.
  */
 import type { FailoverResult } from '../geo/types';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,

@@ -1,7 +1,7 @@
 /** `geored history [--limit N]`: the failover history (GET .../failover-history), newest first. */
 import type { FailoverRecord } from '../geo/types';
 import { shortTime } from './format';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,

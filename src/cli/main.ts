@@ -3,13 +3,9 @@
  * `geored sip-check` does not pay for fastify or the database drivers.
  */
 import { createRequire } from 'node:module';
+import type { CommandIO } from './io';
 
-export interface CommandIO {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** stdout is a terminal (the operator commands colour their tables then, unless NO_COLOR is set). */
-  readonly isTTY?: boolean;
-}
+export type { CommandIO } from './io';
 
 type CommandModule = { run(args: string[], io: CommandIO): Promise<number> };
 

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { colorWanted, colors, type Colors } from './colors';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import { ApiFailure, RestClient, defaultApiUrl } from './rest-client';
 
 export interface OperatorContext {

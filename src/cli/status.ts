@@ -6,7 +6,7 @@
 import type { ActiveRegion, RegionHealth, RegionMetrics, RegionStatus } from '../geo/types';
 import { paintState } from './colors';
 import { ago, latency, score, shortTime } from './format';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,

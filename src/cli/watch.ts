@@ -7,7 +7,7 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { shortTime } from './format';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import {
   contextFor,
   operatorProgram,
