@@ -153,10 +153,10 @@ export class RestClient {
         ? `geored at ${this.baseUrl} refused the token in GEORED_API_TOKEN (401${code ? ` ${code}` : ''})`
         : `geored at ${this.baseUrl} needs a token: set GEORED_API_TOKEN (401${code ? ` ${code}` : ''})`;
     } else if (message !== null) {
-      line = `${status} ${code ?? ''}${field !== null ? ` (field ${field})` : ''}: ${message}`.replace(
-        '  ',
-        ' ',
+      const head = [String(status), code, field !== null ? `(field ${field})` : null].filter(
+        (p) => p !== null,
       );
+      line = `${head.join(' ')}: ${message}`;
     } else {
       line = `${status} from ${this.baseUrl}, not a geored error body${text ? `: ${text.slice(0, 120)}` : ''}`;
     }

@@ -251,8 +251,23 @@ const EXPECT: Array<{ call: string; check: (r: { stdout: string }) => Promise<vo
         automatic: false,
       }),
   },
+  // Checks for the PENDING blocks, in force once their branch is merged and the entry leaves PENDING.
+  { call: 'geo.enable_data_replication(', check: (r) => expect(r.stdout).toBe('') },
+  { call: 'geo.replicate_cdr(', check: (r) => expect(r.stdout).toBe('') },
   { call: 'geo.enable_geo_load_balancing(', check: (r) => expect(r.stdout).toBe('') },
   { call: 'geo.configure_time_based_routing(', check: (r) => expect(r.stdout).toBe('') },
+  {
+    call: 'geo.configure_alerts(',
+    check: async (r) => {
+      expect(r.stdout).toBe('');
+      expect(await api(`${GEO}/alerts`)).toMatchObject({
+        email: ['ops@company.com'],
+        sms: ['+1555123456'],
+        webhook: 'https://hooks.company.com/geo-redundancy',
+        on_events: ['failover', 'region_down', 'region_degraded'],
+      });
+    },
+  },
   { call: 'geo.get_region_metrics(', check: (r) => expect(r.stdout).toBe('') },
   {
     call: 'geo.test_failover(',
@@ -261,16 +276,27 @@ const EXPECT: Array<{ call: string; check: (r: { stdout: string }) => Promise<vo
         /^Test result: \{'from_region': 'us-east-1', 'to_region': 'us-west-1', 'dry_run': True, 'ok': (True|False), 'reason': '[^\n]+', 'steps': \[[^\n]*\], 'checks': \[[^\n]*\]\}\n$/,
       ),
   },
+  { call: 'geo.configure_data_residency(', check: (r) => expect(r.stdout).toBe('') },
+  { call: 'geo.enable_gdpr_compliance(', check: (r) => expect(r.stdout).toBe('') },
 ];
 
 describe('the guide’s Python blocks against geored serve', () => {
+  it('every python3 here runs with the loopback-only guard loaded', async () => {
+    // Checked without any lookup: were the guard missing, a lookup would leave the machine.
+    const r = await python(
+      'import socket\nprint(socket.getaddrinfo.__module__, socket.socket.connect.__module__)',
+    );
+    expect(r).toEqual({ code: 0, stdout: 'sitecustomize sitecustomize\n', stderr: '' });
+  });
+
   it('the guide has the Python blocks this test knows', () => {
-    const known = [...EXPECT.map((e) => e.call), ...Object.keys(PENDING)];
+    const known = EXPECT.map((e) => e.call);
     for (const [i, code] of blocks.entries()) {
       const calls = known.filter((call) => code.includes(call));
       expect(calls, `block ${i + 1} should be known exactly once:\n${code}`).toHaveLength(1);
     }
     expect(blocks).toHaveLength(known.length);
+    for (const call of Object.keys(PENDING)) expect(known).toContain(call);
   });
 
   for (const [i, code] of blocks.entries()) {
