@@ -12,6 +12,7 @@ import {
   contextFor,
   operatorProgram,
   positiveInteger,
+  positiveNumber,
   runProgram,
   withCommonOptions,
   type CommonOptions,
@@ -61,6 +62,7 @@ export function eventLine(e: WatchedEvent): string {
 interface WatchOptions extends CommonOptions {
   since?: number;
   count?: number;
+  idleTimeout: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,14 +144,31 @@ async function watch(ctx: OperatorContext, opts: WatchOptions): Promise<number> 
       },
     });
     let why = 'geored closed the stream';
+    // A connection that died without a FIN delivers nothing, not even the 15 s keepalive comments.
+    let idle = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        idle = true;
+        controller.abort();
+      }, opts.idleTimeout * 1000);
+    };
+    armIdle();
     try {
       const decoder = new TextDecoder();
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        armIdle();
         parser.feed(decoder.decode(chunk, { stream: true }));
         if (done) break;
       }
     } catch (err) {
-      if (!done) why = `the stream broke: ${networkCause(err)}`;
+      if (!done)
+        why = idle
+          ? `nothing, not even a keepalive, for ${opts.idleTimeout} s`
+          : `the stream broke: ${networkCause(err)}`;
+    } finally {
+      clearTimeout(idleTimer);
     }
     if (done) return 0;
     io.err(
@@ -178,6 +197,12 @@ export async function run(
       positiveInteger(Number.MAX_SAFE_INTEGER, 0),
     )
     .option('--count <n>', 'exit 0 after this many events', positiveInteger(Number.MAX_SAFE_INTEGER))
+    .option(
+      '--idle-timeout <seconds>',
+      'reconnect when nothing, not even a keepalive (every 15 s), arrives for this long',
+      positiveNumber(3600),
+      45,
+    )
     .action((opts: WatchOptions) => {
       job = () => watch(contextFor(opts, io, env), opts);
     });

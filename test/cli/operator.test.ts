@@ -353,6 +353,45 @@ describe('geored drill', () => {
     ]);
   }, 60_000);
 
+  it('a failed step fails the drill (exit 1), and the simulation is still ended', async () => {
+    expect(await active()).toBe('us-east-1');
+    const closed = await closedTcpPort();
+    const sip = `sip:127.0.0.1:${closed};transport=tcp`;
+    const r = await cli([
+      'drill',
+      '--region',
+      'us-east-1',
+      '--duration',
+      '60',
+      '--timeout',
+      '30',
+      '--sip',
+      sip,
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out) as {
+      passed: boolean;
+      steps: Array<{ name: string; status: string; detail: string }>;
+    };
+    expect(doc.passed).toBe(false);
+    expect(doc.steps.map((s) => [s.name, s.status])).toEqual([
+      ['check', 'ok'],
+      ['simulate', 'ok'],
+      ['down', 'ok'],
+      ['failover', 'ok'],
+      ['options', 'failed'],
+      ['calls', 'ok'],
+      ['end', 'ok'],
+    ]);
+    expect(doc.steps[4]!.detail).toMatch(new RegExp(`^OPTIONS via ${sip.replace(/[.;]/g, '\\$&')}: \\S`));
+    expect(
+      (await api<{ simulated_until: string | null }>(`${GEO}/regions/us-east-1/health`)).simulated_until,
+    ).toBeNull();
+    await until(async () => await healthy('us-east-1'), 'us-east-1 healthy again');
+    expect((await cli(['failover', '--to', 'us-east-1', '--reason', 'after failed drill'])).code).toBe(0);
+  }, 90_000);
+
   it('an unknown region ends the drill before it simulates anything; exit 1', async () => {
     const r = await cli(['drill', '--region', 'mars-1', '--duration', '5']);
     expect(r.code).toBe(1);

@@ -75,6 +75,8 @@ const alertRequests: Array<{
 }> = [];
 /** Events sent on each connection before the server drops it (then the client must reconnect). */
 let perConnection = 2;
+/** Connections (by index) that get the headers and then nothing at all, as a half-dead TCP connection. */
+let silentConnections = new Set<number>();
 
 function geoError(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -92,6 +94,10 @@ function stream(req: IncomingMessage, res: ServerResponse, u: URL): void {
   });
   const after = Number(lastEventId ?? u.searchParams.get('since') ?? 0);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (silentConnections.has(connections.length - 1)) {
+    res.flushHeaders();
+    return; // never a byte more; the client must give up on it
+  }
   res.write('retry: 50\n\n: keepalive\n\n');
   const batch = EVENTS.map((e, i) => ({ ...e, id: i + 1 }))
     .filter((e) => e.id > after)
@@ -144,6 +150,7 @@ beforeEach(() => {
   connections.length = 0;
   alertRequests.length = 0;
   perConnection = 2;
+  silentConnections = new Set();
 });
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
@@ -182,6 +189,19 @@ describe('geored watch', () => {
     expect(r.err).toEqual([
       'geored watch: geored closed the stream; reconnecting in 0.1 s from event 2',
       'geored watch: geored closed the stream; reconnecting in 0.1 s from event 4',
+    ]);
+  });
+
+  it('a connection that goes silent (not even keepalives) is dropped and resumed from the last id', async () => {
+    perConnection = 1;
+    silentConnections = new Set([1]);
+    const r = await cli(['watch', '--count', '2', '--idle-timeout', '0.3']);
+    expect(r.code).toBe(0);
+    expect(r.out.map((l) => l.split(' ')[2])).toEqual(['health', 'active_region']);
+    expect(connections.map((c) => c.lastEventId)).toEqual([undefined, '1', '1']);
+    expect(r.err).toEqual([
+      'geored watch: geored closed the stream; reconnecting in 0.1 s from event 1',
+      'geored watch: nothing, not even a keepalive, for 0.3 s; reconnecting in 0.1 s from event 1',
     ]);
   });
 
