@@ -16,6 +16,7 @@ check svcrack sipvicious
 check chromium chromium
 check promtool prometheus
 check python3 python3
+check script bsdutils
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need[*]} from Debian's packages" >&2

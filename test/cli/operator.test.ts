@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { closedTcpPort } from '../helpers/ports';
-import { runGeored, startGeoredProcess, stopAllGeored, type GeoredProcess } from '../helpers/geored-process';
+import { execFile } from 'node:child_process';
+import {
+  GEORED_BIN,
+  runGeored,
+  startGeoredProcess,
+  stopAllGeored,
+  type GeoredProcess,
+} from '../helpers/geored-process';
 import { startSipp, stopAllSipp } from '../helpers/sipp';
 import { runUac, until } from '../app/harness';
 
@@ -438,5 +445,27 @@ describe('the geored binary', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('connection refused');
     expect((await runGeored(['history', '--limit', '-1'])).code).toBe(2);
+  }, 60_000);
+
+  it('colours the table when stdout is a terminal (a pty from script(1)), not with NO_COLOR', async () => {
+    // The runner's own NO_COLOR must not decide the first case.
+    const withoutNoColor = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NO_COLOR'));
+    const inPty = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(GEORED_BIN)} status`;
+        execFile(
+          'script',
+          ['-qec', command, '/dev/null'],
+          { env: { ...withoutNoColor, GEORED_URL: geored.apiUrl, GEORED_API_TOKEN: TOKEN, ...env } },
+          (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout }),
+        );
+      });
+    const coloured = await inPty({});
+    expect(coloured.code).toBe(0);
+    expect(coloured.out).toContain('\u001b[32mhealthy');
+    const plain = await inPty({ NO_COLOR: '1' });
+    expect(plain.code).toBe(0);
+    expect(plain.out).toContain('healthy');
+    expect(plain.out).not.toContain('\u001b[');
   }, 60_000);
 });
