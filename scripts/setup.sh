@@ -9,6 +9,7 @@ check sipp sip-tester
 check redis-server redis-server
 check openssl openssl
 check ping iputils-ping
+check script bsdutils
 check baresip baresip
 check kamailio kamailio
 check sipsak sipsak
@@ -16,7 +17,6 @@ check svcrack sipvicious
 check chromium chromium
 check promtool prometheus
 check python3 python3
-check script bsdutils
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need[*]} from Debian's packages" >&2

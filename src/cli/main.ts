@@ -2,7 +2,6 @@
  * `geored <command>`: each command lives in its own module and is loaded only when asked for, so
  * `geored sip-check` does not pay for fastify or the database drivers.
  */
-import { createRequire } from 'node:module';
 import type { CommandIO } from './io';
 
 export type { CommandIO } from './io';
@@ -38,8 +37,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
 };
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
 export const USAGE = [
   'usage: geored <command> [options]',
   '',
@@ -64,7 +61,7 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
-    io.out(`geored ${version}`);
+    io.out(`geored ${(await import('./version')).VERSION}`);
     return 0;
   }
   const command = COMMANDS[name];
