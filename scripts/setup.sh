@@ -9,6 +9,7 @@ check sipp sip-tester
 check redis-server redis-server
 check openssl openssl
 check ping iputils-ping
+check script bsdutils
 check baresip baresip
 check kamailio kamailio
 check sipsak sipsak

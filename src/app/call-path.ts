@@ -8,7 +8,6 @@
  * something about a region (configuration, resolved targets, measured round trip) changes.
  */
 import { isIP } from 'node:net';
-import { Resolver } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import type { Config, RegionConfig } from '../config/types';
 import type { GeographicRedundancy } from '../geo/service';
@@ -24,6 +23,7 @@ import {
   type RegistrationState,
   type RegistrationStatus,
 } from '../registration';
+import { dnsClient } from '../sip/dns/dns-client';
 import { TargetCache } from '../sip/dns/target-cache';
 import type { SipStack } from '../sip/stack';
 import type { Endpoint, TransportProtocol } from '../sip/transport/types';
@@ -83,7 +83,7 @@ export class CallPath {
     const supported = [...new Set<TransportProtocol>(stack.endpoints().map((e) => e.protocol))];
     const refreshMs = opts.dnsRefreshMs ?? 30_000;
     // Entries expire before the next refresh tick, so each tick asks DNS again (node hides the TTLs).
-    this.cache = new TargetCache(new Resolver(), {
+    this.cache = new TargetCache(dnsClient(config.server.dns?.servers), {
       supported,
       random: Math.random,
       ttlMs: refreshMs / 2,

@@ -2,10 +2,9 @@
  * `geored <command>`: each command lives in its own module and is loaded only when asked for, so
  * `geored sip-check` does not pay for fastify or the database drivers.
  */
-export interface CommandIO {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
+import type { CommandIO } from './io';
+
+export type { CommandIO } from './io';
 
 type CommandModule = { run(args: string[], io: CommandIO): Promise<number> };
 
@@ -17,6 +16,25 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./sip-check'),
   },
   ping: { summary: 'send SIP OPTIONS probes and report round-trip times', load: () => import('./ping') },
+  status: {
+    summary: 'regions, health, scores, latency, registration and the active region',
+    load: () => import('./status'),
+  },
+  failover: {
+    summary: 'switch the active region: --to REGION --reason TEXT',
+    load: () => import('./failover'),
+  },
+  history: { summary: 'failover history, newest first', load: () => import('./history') },
+  calls: { summary: 'call records, newest first, with the regions tried', load: () => import('./calls') },
+  watch: { summary: 'the live event stream, one line per event', load: () => import('./watch') },
+  drill: {
+    summary: 'run a disaster-recovery drill on a region and print a timed report',
+    load: () => import('./drill'),
+  },
+  alerts: {
+    summary: 'alerts: `alerts test` sends a test alert to every channel',
+    load: () => import('./alerts'),
+  },
 };
 
 export const USAGE = [
@@ -25,12 +43,15 @@ export const USAGE = [
   'commands:',
   ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`),
   '',
-  'Run `geored <command> --help` for its options.',
+  'Run `geored <command> --help` for its options, `geored --version` for the version.',
+  'The operator commands (status … alerts) talk to a running geored: --url or GEORED_URL, token in',
+  'GEORED_API_TOKEN.',
 ].join('\n');
 
 export const stdio: CommandIO = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
+  isTTY: process.stdout.isTTY,
 };
 
 export async function main(argv: string[], io: CommandIO = stdio): Promise<number> {
@@ -38,6 +59,10 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`geored ${(await import('./version')).VERSION}`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -1,7 +1,8 @@
 /** The `server` block: listeners, store, live state, API tokens, log level. */
 import { accessSync, constants } from 'node:fs';
 import { API_TOKEN_ENV, DEFAULT_SERVER } from './defaults';
-import { formatListen, parseBindAddress, parseListen } from './addresses';
+import { formatListen, parseBindAddress, parseHostPort, parseListen } from './addresses';
+import { isIP } from 'node:net';
 import { readSecret, readUrlSetting } from './read-secret';
 import { Secret } from './secret';
 import type { ApiToken, ListenSpec, LogLevel, ServerConfig } from './types';
@@ -122,8 +123,36 @@ function readTokens(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): ApiToken[] {
   return tokens;
 }
 
+const DNS_EXPECTED = 'a DNS server as an IP address, IP:port or [v6]:port, e.g. 127.0.0.1:5353';
+
+/** `server.dns.servers`: node's Resolver.setServers format, checked here so a typo fails at load time. */
+function readDns(r: Reader, c: Cursor): ServerConfig['dns'] {
+  const f = r.map(c, ['servers']);
+  if (!f || c.node === undefined) return undefined;
+  const expected = `a list of DNS servers (${DNS_EXPECTED})`;
+  if (!r.require(f.get('servers'), expected)) return undefined;
+  const items = r.list(f.get('servers'), expected);
+  if (items === undefined) return undefined;
+  if (items.length === 0) {
+    r.wrong(f.get('servers'), `at least one DNS server (${DNS_EXPECTED})`);
+    return undefined;
+  }
+  const servers: string[] = [];
+  for (const item of items) {
+    const text = r.string(item, DNS_EXPECTED)?.trim();
+    if (text === undefined) {
+      if (item.node === undefined) r.wrong(item, DNS_EXPECTED);
+      continue;
+    }
+    const hp = parseHostPort(text, false);
+    if (!hp || isIP(hp.host) === 0) r.wrong(item, DNS_EXPECTED);
+    else servers.push(text);
+  }
+  return servers.length === items.length ? { servers } : undefined;
+}
+
 export function readServer(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): ServerConfig {
-  const f = r.map(c, ['sip', 'api', 'store', 'redis', 'tokens', 'log_level']);
+  const f = r.map(c, ['sip', 'api', 'store', 'redis', 'tokens', 'log_level', 'dns']);
   const d = DEFAULT_SERVER;
   if (!f)
     return {
@@ -163,6 +192,7 @@ export function readServer(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): Server
   const redis = readUrlSetting(r, f.get('redis'), env, REDIS_EXPECTED, isRedisUrl);
   const tokens = readTokens(r, f.get('tokens'), env);
   const log_level = r.oneOf(f.get('log_level'), LOG_LEVELS) ?? d.log_level;
+  const dns = readDns(r, f.get('dns'));
 
   return {
     sip: tls ? { listen, tls } : { listen },
@@ -174,5 +204,6 @@ export function readServer(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): Server
     ...(redis !== undefined ? { redis } : {}),
     tokens,
     log_level,
+    ...(dns !== undefined ? { dns } : {}),
   };
 }

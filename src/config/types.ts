@@ -191,6 +191,11 @@ export interface ServerConfig {
   /** From `server.tokens`, plus `GEORED_API_TOKEN` (role admin) when that variable is set. */
   readonly tokens: readonly ApiToken[];
   readonly log_level: LogLevel;
+  /**
+   * DNS servers for RFC 3263 lookups of `sip_server` names, as `IP` or `IP:port` / `[v6]:port`; absent:
+   * the system's resolvers (/etc/resolv.conf).
+   */
+  readonly dns?: { readonly servers: readonly string[] };
 }
 
 export interface ProxyConfig {

@@ -4,7 +4,6 @@
  * process-wide getGeographicRedundancy() both use it, so there is one way to wire geored.
  */
 import { randomUUID } from 'node:crypto';
-import { Resolver } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { defaultConfig, loadConfig } from '../config/load';
@@ -13,6 +12,7 @@ import { CheckRegistry } from '../health/checks/registry';
 import { openLiveState } from '../live/open';
 import type { LiveState } from '../live/types';
 import { Metrics } from '../metrics/registry';
+import { dnsClient } from '../sip/dns/dns-client';
 import { TargetCache } from '../sip/dns/target-cache';
 import { SipStack } from '../sip/stack';
 import { openStore } from '../store/open';
@@ -78,7 +78,7 @@ export async function openParts(
     await store.close().catch(() => undefined);
     throw err;
   }
-  const targets = new TargetCache(new Resolver(), {
+  const targets = new TargetCache(dnsClient(config.server.dns?.servers), {
     supported: ['udp', 'tcp', 'tls'],
     random: Math.random,
     ttlMs: 60_000,

@@ -1,0 +1,1 @@
+"""geored's Python client, under the package name the Geographic Redundancy Guide imports from."""

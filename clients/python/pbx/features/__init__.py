@@ -1,0 +1,1 @@
+"""Framework features: geographic_redundancy (the client of geored's REST API)."""
