@@ -3,7 +3,7 @@
  * GET /api/calls, /metrics, /healthz, /readyz and the OpenAPI document generated from the route schemas.
  * Listening is the caller's business (`app.listen`), so tests can inject or bind port 0.
  */
-import { createRequire } from 'node:module';
+import { VERSION as version } from '../model/version';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth';
@@ -19,9 +19,6 @@ import { Type } from '@sinclair/typebox';
 
 export const GEO_PREFIX = '/api/framework/geographic-redundancy';
 export const OPENAPI_PATH = '/api/openapi.json';
-
-// By the package's own name (its exports list package.json), so the path holds from src/ and from dist/.
-const { version } = createRequire(import.meta.url)('geored/package.json') as { version: string };
 
 const DESCRIPTION = [
   'REST API of geored: geographic redundancy for SIP trunks.',

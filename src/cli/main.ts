@@ -61,7 +61,7 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
-    io.out(`geored ${(await import('./version')).VERSION}`);
+    io.out(`geored ${(await import('../model/version')).VERSION}`);
     return 0;
   }
   const command = COMMANDS[name];
