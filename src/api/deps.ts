@@ -3,7 +3,10 @@
  * TypeScript API (src/geo/service.ts), so it depends on the methods it calls and nothing else. That keeps
  * the plugins compiling and testable on their own, and makes every dependency visible here.
  */
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { EventLog } from '../events/event-log';
+import type { PanelFiles } from './panel-files';
 import type { ApiToken } from '../config/types';
 import type {
   ActiveRegion,
@@ -81,6 +84,9 @@ export interface GeoApi {
 
 export type CallsStore = Pick<Store, 'listCalls'>;
 
+/** The event log the stream reads (src/events/event-log.ts). */
+export type EventFeed = Pick<EventLog, 'since' | 'subscribe' | 'lastId'>;
+
 export interface ApiDeps {
   geo: GeoApi;
   store: CallsStore;
@@ -89,6 +95,12 @@ export interface ApiDeps {
   logger: Logger;
   /** True when the store and the SIP transports are up (GET /readyz). */
   ready: () => boolean;
+  /** The live event stream (GET .../events/stream); absent, the route is not registered. */
+  events?: EventFeed;
+  /** The admin panel's built files (GET /admin); absent, /admin is not served. */
+  panel?: PanelFiles;
+  /** More plugins, registered under the geo prefix (the demo's break/repair route). */
+  extraRoutes?: readonly FastifyPluginAsync[];
   /** Serve GET /metrics without a token (for scrapers on a trusted network); false by default. */
   metricsPublic?: boolean;
 }

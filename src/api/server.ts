@@ -9,7 +9,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { BODY_LIMIT, registerErrorHandlers } from './errors';
+import { adminRoutes } from './routes/admin';
 import { callRoutes } from './routes/calls';
+import { eventRoutes } from './routes/events';
 import { failoverRoutes } from './routes/failover';
 import { opsRoutes } from './routes/ops';
 import { regionRoutes } from './routes/regions';
@@ -88,6 +90,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'settings', description: 'Health-check, failover and failback settings' },
         { name: 'routing', description: 'Load balancing and time-based routing' },
         { name: 'calls', description: 'Call records' },
+        { name: 'events', description: 'The live event stream (server-sent events)' },
         { name: 'operations', description: 'Liveness, readiness, metrics, this document' },
       ],
     },
@@ -96,6 +99,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(regionRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(failoverRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(settingsRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
+  if (deps.events) void app.register(eventRoutes, { prefix: GEO_PREFIX, events: deps.events });
+  for (const plugin of deps.extraRoutes ?? []) void app.register(plugin, { prefix: GEO_PREFIX });
+  if (deps.panel) void app.register(adminRoutes, { files: deps.panel });
   void app.register(callRoutes, { store: deps.store });
   void app.register(opsRoutes, {
     metrics: deps.metrics,

@@ -788,7 +788,9 @@ export class GeographicRedundancy {
       `failover to ${row.target_region} scheduled at ${row.start_time} for ${row.duration} s`,
     );
     await this.engine.reloadAndEvaluate();
-    return scheduledInfo(row);
+    const info = scheduledInfo(row);
+    this.events.emit({ type: 'scheduled', action: 'created', schedule: info, at: this.clock.now() });
+    return info;
   }
 
   async cancelScheduledFailover(id: number): Promise<ScheduledFailoverInfo> {
@@ -801,7 +803,9 @@ export class GeographicRedundancy {
     const updated = await this.store.updateScheduledFailover(id, { status: 'cancelled' });
     this.log.info({ id }, `scheduled failover ${id} to ${row.target_region} cancelled`);
     await this.engine.reloadAndEvaluate();
-    return scheduledInfo(updated);
+    const info = scheduledInfo(updated);
+    this.events.emit({ type: 'scheduled', action: 'cancelled', schedule: info, at: this.clock.now() });
+    return info;
   }
 
   async listScheduledFailovers(): Promise<ScheduledFailoverInfo[]> {
@@ -999,6 +1003,12 @@ export class GeographicRedundancy {
     this.settings = next;
     this.geo = geo;
     this.log.info({ settings: patch }, 'settings changed');
+    // GET of a settings section is an empty change (a read): only a real change is an event.
+    const changed = Object.values(patch).some(
+      (v) => typeof v === 'object' && v !== null && Object.keys(v).length > 0,
+    );
+    if (changed)
+      this.events.emit({ type: 'settings', changed: patch as Record<string, unknown>, at: this.clock.now() });
     if (this.state === 'running') await this.engine.evaluate();
   }
 

@@ -192,6 +192,8 @@ export type GeoEvent =
       reason: string;
       automatic: boolean;
       at: number;
+      /** The failover-history row written for it (as GET /failover-history shows it). */
+      record: FailoverRecord | null;
     }
   | { type: 'state'; region: string; from: HealthState; to: HealthState; reason: string; at: number }
   | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
@@ -203,4 +205,13 @@ export type GeoEvent =
       to_region: string;
       reason: string;
       at: number;
-    };
+    }
+  /** A scheduled failover was created, cancelled, started or is over. */
+  | {
+      type: 'scheduled';
+      action: 'created' | 'cancelled' | 'started' | 'completed';
+      schedule: ScheduledFailoverInfo;
+      at: number;
+    }
+  /** Settings changed through the API: the patch as given. */
+  | { type: 'settings'; changed: Record<string, unknown>; at: number };
