@@ -20,6 +20,8 @@ import type {
   RegionHealth,
   RegionInfo,
   RegionInput,
+  LatencySeries,
+  RegionEvent,
   RegionMetrics,
   RegionStatus,
   ScheduleFailoverRequest,
@@ -75,6 +77,8 @@ export interface GeoApi {
   rejectFailback(id: number, by: string): Awaitable<RejectedFailback>;
   testFailover(from: string, to: string, dry_run: boolean): Awaitable<TestFailoverResult>;
   getRegionMetrics(name: string): Awaitable<RegionMetrics>;
+  getRegionLatency(name: string, minutes: number): Awaitable<LatencySeries>;
+  getRegionEvents(name: string, limit: number): Awaitable<RegionEvent[]>;
   simulateFailure(region: string, duration: number): Awaitable<SimulationInfo>;
   endSimulation(region?: string): Awaitable<SimulationInfo[]>;
   pushTtlCheck(region: string, check: string, status: TtlStatus, note?: string): Awaitable<unknown>;

@@ -10,6 +10,10 @@ export interface CommandIO {
 type CommandModule = { run(args: string[], io: CommandIO): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  demo: {
+    summary: 'a self-contained demo: three simulated regions, calls, the admin panel',
+    load: () => import('./demo'),
+  },
   serve: { summary: 'run geored (config file optional: embedded defaults)', load: () => import('./serve') },
   'check-config': { summary: 'validate a config file and exit 0 or 1', load: () => import('./check-config') },
   'sip-check': {

@@ -62,6 +62,8 @@ import type {
   RegionInfo,
   RegionInput,
   RegionMetrics,
+  LatencySeries,
+  RegionEvent,
   RegionStatus,
   ScheduleFailoverRequest,
   ScheduledFailoverInfo,
@@ -70,7 +72,7 @@ import type {
   TtlStatus,
 } from './types';
 import { openParts, type OpenOptions } from './open';
-import { failoverRecord, iso, pendingFailback, regionInfo, scheduledInfo } from './views';
+import { failoverRecord, iso, latencyPoints, pendingFailback, regionInfo, scheduledInfo } from './views';
 
 const geoError = errorFactory(GEO_ERRORS);
 
@@ -892,6 +894,32 @@ export class GeographicRedundancy {
     return result;
   }
 
+  /** Probe latency of the last `minutes`, averaged per minute over successful checks. */
+  async getRegionLatency(name: string, minutes = 60): Promise<LatencySeries> {
+    this.requireRegion(name);
+    const now = this.clock.now();
+    await this.recorder.flush();
+    const rows = await this.store.listHealthChecks({
+      region: name,
+      since: new Date(now - minutes * 60_000),
+      limit: 20_000,
+    });
+    return { region: name, minutes, points: latencyPoints(rows, now, minutes) };
+  }
+
+  /** A region's recorded events (health-state changes among them), newest first. */
+  async getRegionEvents(name: string, limit = 50): Promise<RegionEvent[]> {
+    this.requireRegion(name);
+    const rows = await this.store.listEvents({ region: name, limit });
+    return rows.map((r) => ({
+      kind: r.kind,
+      region: r.region,
+      reason: r.reason,
+      details: r.details,
+      occurred_at: r.occurred_at,
+    }));
+  }
+
   async getRegionMetrics(name: string): Promise<RegionMetrics> {
     this.requireRegion(name);
     const windowDays = this.geo.health_check.retention.max_age_days;
@@ -1030,6 +1058,15 @@ export class GeographicRedundancy {
             void this.store
               .setRegionHealth(r.name, r.state, this.live.getActive()?.name === r.name)
               .catch((err: unknown) => this.log.warn({ err }, 'could not record region health'));
+            void this.store
+              .recordEvent({
+                kind: 'health-change',
+                region: r.name,
+                reason: r.reason,
+                details: { from, to: r.state },
+                occurred_at: new Date(at),
+              })
+              .catch((err: unknown) => this.log.warn({ err }, 'could not record a health change'));
           }
           this.events.emit({ type: 'state', region: r.name, from, to: r.state, reason: r.reason, at });
         }

@@ -116,6 +116,22 @@ export interface RegionMetrics {
   last_failover: string | null;
 }
 
+/** Probe latency over time: one point per minute with the checks made in it (the panel's charts). */
+export interface LatencySeries {
+  region: string;
+  minutes: number;
+  points: { time: string; latency_ms: number | null; checks: number; failures: number }[];
+}
+
+/** A recorded event of a region: a health-state change, an all-down episode, a suppressed switch. */
+export interface RegionEvent {
+  kind: string;
+  region: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  occurred_at: string;
+}
+
 export interface HealthCheckSettings {
   interval?: number;
   timeout?: number;
