@@ -7,7 +7,7 @@ export function CallsPage() {
   return (
     <section class="card" aria-labelledby="calls-title">
       <h2 id="calls-title">Recent calls</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Calls table">
         <table data-testid="calls-table">
           <caption class="sr-only">Calls, newest first</caption>
           <thead>

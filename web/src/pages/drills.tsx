@@ -189,7 +189,7 @@ function Scheduled() {
         </button>
       </form>
       <ResultLine result={result} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Scheduled failovers table">
         <table>
           <caption class="sr-only">Scheduled failovers</caption>
           <thead>

@@ -69,7 +69,7 @@ export function HistoryPage() {
             />
           </label>
         </form>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Failover history table">
           <table data-testid="history-table">
             <caption class="sr-only">Failovers, newest first</caption>
             <thead>
@@ -155,7 +155,7 @@ function RegionEvents() {
         </select>
       </label>
       {error && <p class="result error">{error}</p>}
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Region events table">
         <table>
           <caption class="sr-only">Events of {region}, newest first</caption>
           <thead>

@@ -10,7 +10,7 @@ export function MetricsPage() {
     <>
       <section class="card" aria-labelledby="m-title">
         <h2 id="m-title">Region metrics</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Metrics table">
           <table>
             <caption class="sr-only">Metrics per region</caption>
             <thead>
