@@ -14,6 +14,12 @@ export function StateBadge({ state }: { state: HealthState | undefined }) {
   );
 }
 
+/** The x axis always spans the last hour, so a new server's few points sit at the right end. */
+const lastHour = (): [number, number] => {
+  const now = Date.now() / 1000;
+  return [now - 3600, now];
+};
+
 function toData(series: LatencySeries | undefined): uPlot.AlignedData {
   const pts = series?.points ?? [];
   return [pts.map((p) => Date.parse(p.time) / 1000), pts.map((p) => p.latency_ms)];
@@ -31,7 +37,7 @@ export function Sparkline({ series, label }: { series: LatencySeries | undefined
         height: 36,
         cursor: { show: false },
         legend: { show: false },
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: lastHour } },
         axes: [{ show: false }, { show: false }],
         series: [{}, { stroke: '#3b82f6', width: 1.5, fill: 'rgba(59,130,246,0.12)', spanGaps: true }],
       },
@@ -69,7 +75,7 @@ export function LatencyChart({ series }: { series: LatencySeries[] }) {
       {
         width,
         height: 240,
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: lastHour } },
         axes: [{ stroke: '#475569' }, { stroke: '#475569', label: 'ms' }],
         series: [
           {},
@@ -79,6 +85,7 @@ export function LatencyChart({ series }: { series: LatencySeries[] }) {
             width: 2,
             spanGaps: true,
             dash: i === 0 ? [] : i === 1 ? [6, 3] : [2, 3],
+            points: { show: true, size: 5 },
           })),
         ],
       },
