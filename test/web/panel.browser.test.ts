@@ -158,7 +158,9 @@ describe('the admin panel', () => {
     await expect.poll(() => activeName().textContent()).toBe('eu-west-1');
     const first = page.getByTestId('history-table').locator('tbody tr').first();
     await expect.poll(() => first.textContent()).toContain('someone else via curl');
-    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('same page');
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe(
+      'same page',
+    );
   });
 
   it('watches a failing region go DOWN and the failover happen live', async () => {
@@ -233,12 +235,16 @@ describe('the admin panel', () => {
     await page.reload(); // signed in still: the token is in this tab's sessionStorage
     await page.locator('[data-region]').first().waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => (globalThis as unknown as Dom).document.activeElement?.textContent)).toContain('Skip to content');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as Dom).document.activeElement?.textContent),
+    ).toContain('Skip to content');
     await page.getByRole('link', { name: 'Manual failover' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Manual failover');
     await page.getByLabel('Target region').focus();
-    expect(await page.evaluate(() => (globalThis as unknown as Dom).document.activeElement?.id)).toBe('mf-target');
+    expect(await page.evaluate(() => (globalThis as unknown as Dom).document.activeElement?.id)).toBe(
+      'mf-target',
+    );
   });
 
   it('with a read-only token shows everything with every control disabled, and the API refuses anyway', async () => {
