@@ -91,6 +91,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'routing', description: 'Load balancing and time-based routing' },
         { name: 'calls', description: 'Call records' },
         { name: 'events', description: 'The live event stream (server-sent events)' },
+        { name: 'demo', description: 'geored demo only: break and repair the simulated regions' },
         { name: 'operations', description: 'Liveness, readiness, metrics, this document' },
       ],
     },

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tcpFree, udpFree } from '../../src/demo/ports';
 import { openBrowser, screenshot, type Browser } from '../helpers/browser';
+import { openSse } from '../helpers/sse-client';
 import { GEORED_BIN, runGeored } from '../helpers/geored-process';
 import { freePort } from '../helpers/ports';
 
@@ -79,6 +80,24 @@ describe('geored demo', () => {
         ),
       ),
     );
+
+    // The event stream carries each new call record as GET /api/calls shows it.
+    const stream = await openSse(`http://127.0.0.1:${apiPort}${GEO}/events/stream`, token);
+    const call = await stream.waitFor((e) => e.event === 'call', 30_000);
+    stream.close();
+    expect(call.data).toMatchObject({
+      type: 'call',
+      direction: 'outbound',
+      final_status: 200,
+      region: 'us-east-1',
+    });
+    const listed = (await (
+      await fetch(`http://127.0.0.1:${apiPort}/api/calls?limit=1000`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { calls: Record<string, unknown>[] };
+    const { time: _t, type: _ty, ...record } = call.data;
+    expect(listed.calls.find((c) => c['call_id'] === record['call_id'])).toEqual(record);
 
     browser = await openBrowser();
     const { page } = browser;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGeoredProcess, stopAllGeored, type GeoredProcess } from '../helpers/geored-process';
-import { stopAllSipp } from '../helpers/sipp';
+import { stopAllSipp, type SippPeer } from '../helpers/sipp';
 import { twoSippRegions } from '../helpers/sipp-regions';
 import { openSse, type SseEvent } from '../helpers/sse-client';
 
@@ -16,6 +16,7 @@ const GEO = '/api/framework/geographic-redundancy';
 const ADMIN = 'stream-admin-token';
 const READER = 'stream-read-token';
 let geored: GeoredProcess;
+let peers: { east: SippPeer; west: SippPeer };
 const url = () => `${geored.apiUrl}${GEO}/events/stream`;
 
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -36,7 +37,8 @@ async function api(method: string, path: string, body?: unknown): Promise<Record
 const failover = (to: string, reason: string) => api('POST', '/failover', { target_region: to, reason });
 
 beforeAll(async () => {
-  const { lines } = await twoSippRegions();
+  const { east, west, lines } = await twoSippRegions();
+  peers = { east, west };
   const dir = mkdtempSync(join(tmpdir(), 'geored-stream-'));
   const file = join(dir, 'config.yml');
   writeFileSync(
@@ -148,6 +150,28 @@ describe('the event stream', () => {
     s.close();
   });
 
+  it('publishes health changes with their reason as a region fails and recovers', async () => {
+    const s = await openSse(url(), READER);
+    peers.west.pause();
+    try {
+      const bad = await s.waitFor((e) => e.event === 'health' && e.data['region'] === 'us-west-1');
+      expect(bad.data).toMatchObject({
+        type: 'health',
+        from: 'healthy',
+        reason: expect.stringContaining('us-west-1'),
+      });
+    } finally {
+      peers.west.resume();
+    }
+    const back = await s.waitFor(
+      (e) => e.event === 'health' && e.data['region'] === 'us-west-1' && e.data['to'] === 'healthy',
+    );
+    const ids = s.events.map((e) => e.id!);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(back.id).toBeGreaterThan(ids[0]!);
+    s.close();
+  }, 40_000);
+
   it('publishes settings and scheduled-failover changes, and simulations', async () => {
     const s = await openSse(url(), READER);
     await api('PUT', '/health-check', { interval: 0.2, timeout: 0.5, retry_count: 2 });
@@ -173,6 +197,13 @@ describe('the event stream', () => {
       (e) => e.event === 'scheduled_failover' && e.data['action'] === 'created',
     );
     expect(createdEvent!.id).toBeLessThan(cancelled.id!);
+
+    await api('POST', '/simulate-failure', { region: 'us-west-1', duration: 30 });
+    const drill = await s.waitFor((e) => e.event === 'simulation' && e.data['running'] === true);
+    expect(drill.data).toMatchObject({ region: 'us-west-1', until: expect.any(String) });
+    await api('POST', '/end-simulation', { region: 'us-west-1' });
+    const over = await s.waitFor((e) => e.event === 'simulation' && e.data['running'] === false);
+    expect(over.id).toBeGreaterThan(drill.id!);
     s.close();
   }, 30_000);
 });
