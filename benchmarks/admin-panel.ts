@@ -62,32 +62,15 @@ export const section: BenchSection = {
       for (let i = 0; i < TRIALS; i++) {
         const target = i % 2 === 0 ? 'us-west-1' : 'us-east-1';
         // In the page: the wall-clock time of the first frame after #active-name reads `target`.
-        const painted = page.evaluate(
-          (want) =>
-            new Promise<number>((resolve) => {
-              const g = globalThis as unknown as {
-                document: {
-                  getElementById(id: string): { textContent: string | null } | null;
-                  body: unknown;
-                };
-                MutationObserver: new (cb: () => void) => {
-                  observe(n: unknown, o: object): void;
-                  disconnect(): void;
-                };
-                requestAnimationFrame(cb: () => void): void;
-              };
-              const done = () => g.requestAnimationFrame(() => resolve(Date.now()));
-              if (g.document.getElementById('active-name')?.textContent === want) return done();
-              const mo = new g.MutationObserver(() => {
-                if (g.document.getElementById('active-name')?.textContent === want) {
-                  mo.disconnect();
-                  done();
-                }
-              });
-              mo.observe(g.document.body, { subtree: true, childList: true, characterData: true });
-            }),
-          target,
-        );
+        // Passed as source text: tsx would wrap named inner functions in a helper the page does not have.
+        const painted = page.evaluate<number>(`new Promise((resolve) => {
+          const want = ${JSON.stringify(target)};
+          const shown = () => document.getElementById('active-name')?.textContent === want;
+          const done = () => requestAnimationFrame(() => resolve(Date.now()));
+          if (shown()) return done();
+          const mo = new MutationObserver(() => { if (shown()) { mo.disconnect(); done(); } });
+          mo.observe(document.body, { subtree: true, childList: true, characterData: true });
+        })`);
         await new Promise((r) => setTimeout(r, 50)); // the observer is in place
         const t0 = Date.now();
         const res = await fetch(`${demo.apiUrl}${GEO}/failover`, {

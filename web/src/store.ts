@@ -208,6 +208,7 @@ let poll: number | null = null;
 const reloadSoon = debounce(() => void loadAll(), 150);
 const healthSoon = debounce(() => void loadRegions().then(loadHealth), 100);
 const metricsSoon = debounce(() => void loadMetrics(), 1000);
+const demoSoon = debounce(() => void loadDemo(), 300);
 
 function debounce(f: () => void, ms: number): () => void {
   let t: number | null = null;
@@ -257,6 +258,7 @@ export function onStreamEvent(m: StreamMessage): void {
     case 'call':
       update((s) => ({ calls: [d as unknown as CallRecord, ...s.calls].slice(0, 200) }));
       metricsSoon();
+      if (state.demo) demoSoon();
       return;
     case 'simulation':
       healthSoon();

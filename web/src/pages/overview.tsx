@@ -69,7 +69,7 @@ export function OverviewPage() {
         {s.regions.map((r) => {
           const h = s.health[r.name];
           const m = s.metrics[r.name];
-          const latest = h?.checks.find((c) => c.latency_ms !== null);
+          const latest = h?.checks[0];
           return (
             <li
               key={r.name}
@@ -98,7 +98,7 @@ export function OverviewPage() {
                 </div>
                 <div>
                   <dt>Latency now</dt>
-                  <dd>{ms(latest?.latency_ms)}</dd>
+                  <dd>{latest && !latest.success ? 'no answer' : ms(latest?.latency_ms)}</dd>
                 </div>
                 <div>
                   <dt>Registration</dt>
