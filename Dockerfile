@@ -4,7 +4,8 @@
 # (The CI machines have no Docker engine: `npm test` checks this file's paths and commands against the
 # repository, but nothing here has been built by CI. See README "Deployment".)
 
-# --- build: every dependency, compile to dist/, then drop the development dependencies ---
+# --- build: every dependency, compile to dist/ and the admin panel to web/dist/, then drop the development
+# dependencies ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /opt/geored
 # better-sqlite3 compiles its native module when no prebuilt binary matches.
@@ -13,6 +14,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm ci && npm prune --omit=dev
 
 # --- runtime: node, the compiled build and the production dependencies only ---
@@ -25,6 +27,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends iputils-ping \
     && mkdir -p /var/lib/geored /etc/geored && chown geored:geored /var/lib/geored
 COPY --from=build /opt/geored/node_modules ./node_modules
 COPY --from=build /opt/geored/dist ./dist
+COPY --from=build /opt/geored/web/dist ./web/dist
 COPY package.json ./
 COPY bin ./bin
 ENV NODE_ENV=production

@@ -19,6 +19,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./failover-detect')).section,
   async () => (await import('./proxy-vs-kamailio')).section,
   async () => (await import('./startup')).section,
+  async () => (await import('./admin-panel')).section,
 ];
 
 async function main(): Promise<void> {

@@ -3,7 +3,10 @@
  * TypeScript API (src/geo/service.ts), so it depends on the methods it calls and nothing else. That keeps
  * the plugins compiling and testable on their own, and makes every dependency visible here.
  */
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { EventFeed } from '../events/types';
+import type { PanelFiles } from './panel-files';
 import type { ApiToken } from '../config/types';
 import type {
   ActiveRegion,
@@ -17,6 +20,8 @@ import type {
   RegionHealth,
   RegionInfo,
   RegionInput,
+  LatencySeries,
+  RegionEvent,
   RegionMetrics,
   RegionStatus,
   ScheduleFailoverRequest,
@@ -72,6 +77,8 @@ export interface GeoApi {
   rejectFailback(id: number, by: string): Awaitable<RejectedFailback>;
   testFailover(from: string, to: string, dry_run: boolean): Awaitable<TestFailoverResult>;
   getRegionMetrics(name: string): Awaitable<RegionMetrics>;
+  getRegionLatency(name: string, minutes: number): Awaitable<LatencySeries>;
+  getRegionEvents(name: string, limit: number): Awaitable<RegionEvent[]>;
   simulateFailure(region: string, duration: number): Awaitable<SimulationInfo>;
   endSimulation(region?: string): Awaitable<SimulationInfo[]>;
   pushTtlCheck(region: string, check: string, status: TtlStatus, note?: string): Awaitable<unknown>;
@@ -81,6 +88,8 @@ export interface GeoApi {
 
 export type CallsStore = Pick<Store, 'listCalls'>;
 
+export type { EventFeed };
+
 export interface ApiDeps {
   geo: GeoApi;
   store: CallsStore;
@@ -89,6 +98,12 @@ export interface ApiDeps {
   logger: Logger;
   /** True when the store and the SIP transports are up (GET /readyz). */
   ready: () => boolean;
+  /** The live event stream (GET .../events/stream); absent, the route is not registered. */
+  events?: EventFeed;
+  /** The admin panel's built files (GET /admin); absent, /admin is not served. */
+  panel?: PanelFiles;
+  /** More plugins, registered under the geo prefix (the demo's break/repair route). */
+  extraRoutes?: readonly FastifyPluginAsync[];
   /** Serve GET /metrics without a token (for scrapers on a trusted network); false by default. */
   metricsPublic?: boolean;
 }

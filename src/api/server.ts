@@ -3,13 +3,15 @@
  * GET /api/calls, /metrics, /healthz, /readyz and the OpenAPI document generated from the route schemas.
  * Listening is the caller's business (`app.listen`), so tests can inject or bind port 0.
  */
-import { VERSION as version } from '../model/version';
+import { VERSION as version } from '../model/package-info';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth';
 import type { ApiDeps } from './deps';
 import { BODY_LIMIT, registerErrorHandlers } from './errors';
+import { adminRoutes } from './routes/admin';
 import { callRoutes } from './routes/calls';
+import { eventRoutes } from './routes/events';
 import { failoverRoutes } from './routes/failover';
 import { opsRoutes } from './routes/ops';
 import { regionRoutes } from './routes/regions';
@@ -86,6 +88,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'settings', description: 'Health-check, failover and failback settings' },
         { name: 'routing', description: 'Load balancing and time-based routing' },
         { name: 'calls', description: 'Call records' },
+        { name: 'events', description: 'The live event stream (server-sent events)' },
+        { name: 'demo', description: 'geored demo only: break and repair the simulated regions' },
         { name: 'operations', description: 'Liveness, readiness, metrics, this document' },
       ],
     },
@@ -94,6 +98,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(regionRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(failoverRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(settingsRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
+  if (deps.events) void app.register(eventRoutes, { prefix: GEO_PREFIX, events: deps.events });
+  for (const plugin of deps.extraRoutes ?? []) void app.register(plugin, { prefix: GEO_PREFIX });
+  if (deps.panel) void app.register(adminRoutes, { files: deps.panel });
   void app.register(callRoutes, { store: deps.store });
   void app.register(opsRoutes, {
     metrics: deps.metrics,

@@ -8,6 +8,7 @@
  * something about a region (configuration, resolved targets, measured round trip) changes.
  */
 import { isIP } from 'node:net';
+import type { CallInput } from '../store/types';
 import type { Logger } from 'pino';
 import type { Config, RegionConfig } from '../config/types';
 import type { GeographicRedundancy } from '../geo/service';
@@ -47,6 +48,8 @@ export interface CallPathOptions {
   readonly dnsRefreshMs?: number;
   /** How long start-up waits for the first resolution of every region; default 5 s. */
   readonly initialResolveMs?: number;
+  /** Call records just written (the event stream). */
+  readonly onCallsRecorded?: (calls: readonly CallInput[]) => void;
 }
 
 interface Planned {
@@ -121,6 +124,7 @@ export class CallPath {
       store: service.store,
       metrics: service.metrics,
       onCallOutcome: (region, outcome) => service.reportCallOutcome(region, outcome),
+      ...(opts.onCallsRecorded ? { onCallsRecorded: opts.onCallsRecorded } : {}),
       logger: this.log.child({ component: 'proxy' }),
     });
     this.timer = setInterval(() => this.schedule(), refreshMs);

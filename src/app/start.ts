@@ -3,10 +3,13 @@
  * GeographicRedundancy service → the call path (proxy, trunk registrations, PBX registrar) → the REST API.
  * `close()` undoes it in reverse, finishing work in flight.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import pino from 'pino';
+import { loadPanelFiles } from '../api/panel-files';
 import { buildApi } from '../api/server';
+import { EventLog } from '../events/event-log';
+import { callEventFields, wireEventLog } from '../events/wire';
 import type { Config } from '../config/types';
 import { openParts } from '../geo/open';
 import { createGeographicRedundancy, type GeographicRedundancy } from '../geo/service';
@@ -17,6 +20,8 @@ export interface StartOptions {
   readonly config: Config;
   readonly logger?: Logger;
   readonly leaderTtlMs?: number;
+  /** More API plugins under the geo prefix (the demo's break/repair route). */
+  readonly extraRoutes?: readonly FastifyPluginAsync[];
 }
 
 export interface Geored {
@@ -24,6 +29,8 @@ export interface Geored {
   readonly stack: SipStack;
   readonly callPath: CallPath;
   readonly api: FastifyInstance;
+  /** What GET .../events/stream serves. */
+  readonly events: EventLog;
   /** Where the API listens (port 0 resolved). */
   readonly apiAddress: { address: string; port: number };
   close(): Promise<void>;
@@ -40,6 +47,10 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
   });
   let service: GeographicRedundancy | undefined;
   let callPath: CallPath | undefined;
+  const events = new EventLog(undefined, Date.now, (err) =>
+    logger.error({ err }, 'an event-stream listener threw'),
+  );
+  let unwire = (): void => undefined;
   try {
     const parts = await openParts(config, { stack, logger });
     service = createGeographicRedundancy({
@@ -47,13 +58,23 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
       logger: logger.child({ component: 'geo' }),
       ...(opts.leaderTtlMs !== undefined ? { leaderTtlMs: opts.leaderTtlMs } : {}),
     });
+    unwire = wireEventLog(events, service, service.live);
     await service.start();
-    callPath = await CallPath.open({ config, stack, service, logger });
+    callPath = await CallPath.open({
+      config,
+      stack,
+      service,
+      logger,
+      onCallsRecorded: (calls) => {
+        for (const c of calls) events.publish('call', callEventFields(c));
+      },
+    });
   } catch (err) {
     await callPath?.closeProxy().catch(() => undefined);
     await callPath?.stopRegistrations().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     await stack.close().catch(() => undefined);
+    unwire();
     throw err;
   }
   const running = service;
@@ -65,6 +86,9 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     tokens: config.server.tokens,
     logger,
     ready: () => running.status === 'running',
+    events,
+    panel: loadPanelFiles(),
+    ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),
   });
   const listen = config.server.api.listen;
   try {
@@ -96,6 +120,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     stack,
     callPath: calls,
     api,
+    events,
     apiAddress,
     close() {
       closing ??= (async () => {
@@ -107,6 +132,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
           .stopRegistrations()
           .catch((err: unknown) => logger.warn({ err }, 'error stopping the trunk registrations'));
         await running.stop();
+        unwire();
         await stack.close().catch((err: unknown) => logger.warn({ err }, 'error closing the SIP stack'));
         logger.info('geored stopped');
       })();

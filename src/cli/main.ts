@@ -9,6 +9,10 @@ export type { CommandIO } from './io';
 type CommandModule = { run(args: string[], io: CommandIO): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  demo: {
+    summary: 'a self-contained demo: three simulated regions, calls, the admin panel',
+    load: () => import('./demo'),
+  },
   serve: { summary: 'run geored (config file optional: embedded defaults)', load: () => import('./serve') },
   'check-config': { summary: 'validate a config file and exit 0 or 1', load: () => import('./check-config') },
   'sip-check': {
@@ -61,7 +65,7 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
-    io.out(`geored ${(await import('../model/version')).VERSION}`);
+    io.out(`geored ${(await import('../model/package-info')).VERSION}`);
     return 0;
   }
   const command = COMMANDS[name];

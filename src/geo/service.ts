@@ -62,6 +62,8 @@ import type {
   RegionInfo,
   RegionInput,
   RegionMetrics,
+  LatencySeries,
+  RegionEvent,
   RegionStatus,
   ScheduleFailoverRequest,
   ScheduledFailoverInfo,
@@ -70,7 +72,7 @@ import type {
   TtlStatus,
 } from './types';
 import { openParts, type OpenOptions } from './open';
-import { failoverRecord, iso, pendingFailback, regionInfo, scheduledInfo } from './views';
+import { failoverRecord, iso, latencyPoints, pendingFailback, regionInfo, scheduledInfo } from './views';
 
 const geoError = errorFactory(GEO_ERRORS);
 
@@ -788,7 +790,9 @@ export class GeographicRedundancy {
       `failover to ${row.target_region} scheduled at ${row.start_time} for ${row.duration} s`,
     );
     await this.engine.reloadAndEvaluate();
-    return scheduledInfo(row);
+    const info = scheduledInfo(row);
+    this.events.emit({ type: 'scheduled', action: 'created', schedule: info, at: this.clock.now() });
+    return info;
   }
 
   async cancelScheduledFailover(id: number): Promise<ScheduledFailoverInfo> {
@@ -801,7 +805,9 @@ export class GeographicRedundancy {
     const updated = await this.store.updateScheduledFailover(id, { status: 'cancelled' });
     this.log.info({ id }, `scheduled failover ${id} to ${row.target_region} cancelled`);
     await this.engine.reloadAndEvaluate();
-    return scheduledInfo(updated);
+    const info = scheduledInfo(updated);
+    this.events.emit({ type: 'scheduled', action: 'cancelled', schedule: info, at: this.clock.now() });
+    return info;
   }
 
   async listScheduledFailovers(): Promise<ScheduledFailoverInfo[]> {
@@ -886,6 +892,32 @@ export class GeographicRedundancy {
       return { ...result, reason: done.reason };
     }
     return result;
+  }
+
+  /** Probe latency of the last `minutes`, averaged per minute over successful checks. */
+  async getRegionLatency(name: string, minutes = 60): Promise<LatencySeries> {
+    this.requireRegion(name);
+    const now = this.clock.now();
+    await this.recorder.flush();
+    const rows = await this.store.listHealthChecks({
+      region: name,
+      since: new Date(now - minutes * 60_000),
+      limit: 20_000,
+    });
+    return { region: name, minutes, points: latencyPoints(rows, now, minutes) };
+  }
+
+  /** A region's recorded events (health-state changes among them), newest first. */
+  async getRegionEvents(name: string, limit = 50): Promise<RegionEvent[]> {
+    this.requireRegion(name);
+    const rows = await this.store.listEvents({ region: name, limit });
+    return rows.map((r) => ({
+      kind: r.kind,
+      region: r.region,
+      reason: r.reason,
+      details: r.details,
+      occurred_at: r.occurred_at,
+    }));
   }
 
   async getRegionMetrics(name: string): Promise<RegionMetrics> {
@@ -999,6 +1031,12 @@ export class GeographicRedundancy {
     this.settings = next;
     this.geo = geo;
     this.log.info({ settings: patch }, 'settings changed');
+    // GET of a settings section is an empty change (a read): only a real change is an event.
+    const changed = Object.values(patch).some(
+      (v) => typeof v === 'object' && v !== null && Object.keys(v).length > 0,
+    );
+    if (changed)
+      this.events.emit({ type: 'settings', changed: patch as Record<string, unknown>, at: this.clock.now() });
     if (this.state === 'running') await this.engine.evaluate();
   }
 
@@ -1020,6 +1058,15 @@ export class GeographicRedundancy {
             void this.store
               .setRegionHealth(r.name, r.state, this.live.getActive()?.name === r.name)
               .catch((err: unknown) => this.log.warn({ err }, 'could not record region health'));
+            void this.store
+              .recordEvent({
+                kind: 'health-change',
+                region: r.name,
+                reason: r.reason,
+                details: { from, to: r.state },
+                occurred_at: new Date(at),
+              })
+              .catch((err: unknown) => this.log.warn({ err }, 'could not record a health change'));
           }
           this.events.emit({ type: 'state', region: r.name, from, to: r.state, reason: r.reason, at });
         }

@@ -116,6 +116,22 @@ export interface RegionMetrics {
   last_failover: string | null;
 }
 
+/** Probe latency over time: one point per minute with the checks made in it (the panel's charts). */
+export interface LatencySeries {
+  region: string;
+  minutes: number;
+  points: { time: string; latency_ms: number | null; checks: number; failures: number }[];
+}
+
+/** A recorded event of a region: a health-state change, an all-down episode, a suppressed switch. */
+export interface RegionEvent {
+  kind: string;
+  region: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  occurred_at: string;
+}
+
 export interface HealthCheckSettings {
   interval?: number;
   timeout?: number;
@@ -192,6 +208,8 @@ export type GeoEvent =
       reason: string;
       automatic: boolean;
       at: number;
+      /** The failover-history row written for it (as GET /failover-history shows it). */
+      record: FailoverRecord | null;
     }
   | { type: 'state'; region: string; from: HealthState; to: HealthState; reason: string; at: number }
   | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
@@ -203,4 +221,13 @@ export type GeoEvent =
       to_region: string;
       reason: string;
       at: number;
-    };
+    }
+  /** A scheduled failover was created, cancelled, started or is over. */
+  | {
+      type: 'scheduled';
+      action: 'created' | 'cancelled' | 'started' | 'completed';
+      schedule: ScheduledFailoverInfo;
+      at: number;
+    }
+  /** Settings changed through the API: the patch as given. */
+  | { type: 'settings'; changed: Record<string, unknown>; at: number };

@@ -2,8 +2,14 @@
 import type { RegionConfig } from '../config/types';
 import type { RegionLive } from '../live/types';
 import { HealthState } from '../model/health-state';
-import type { FailbackApprovalRow, FailoverRow, ScheduledFailoverRow } from '../store/types';
-import type { FailoverRecord, PendingFailback, RegionInfo, ScheduledFailoverInfo } from './types';
+import type { FailbackApprovalRow, FailoverRow, HealthCheckRow, ScheduledFailoverRow } from '../store/types';
+import type {
+  FailoverRecord,
+  LatencySeries,
+  PendingFailback,
+  RegionInfo,
+  ScheduledFailoverInfo,
+} from './types';
 
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -74,4 +80,35 @@ export function regionInfo(
     health_state: live?.state ?? HealthState.HEALTHY,
     is_active: region.name === active,
   };
+}
+
+/** Health-check rows (any order) as one point per minute, oldest first; a minute without checks is absent. */
+export function latencyPoints(
+  rows: readonly Pick<HealthCheckRow, 'checked_at' | 'latency_ms' | 'success'>[],
+  now: number,
+  minutes: number,
+): LatencySeries['points'] {
+  const start = now - minutes * 60_000;
+  const buckets = new Map<number, { sum: number; n: number; checks: number; failures: number }>();
+  for (const r of rows) {
+    const t = Date.parse(r.checked_at);
+    if (!(t >= start)) continue;
+    const minute = Math.floor(t / 60_000) * 60_000;
+    const b = buckets.get(minute) ?? { sum: 0, n: 0, checks: 0, failures: 0 };
+    b.checks++;
+    if (!r.success) b.failures++;
+    else if (r.latency_ms !== null) {
+      b.sum += r.latency_ms;
+      b.n++;
+    }
+    buckets.set(minute, b);
+  }
+  return [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([minute, b]) => ({
+      time: new Date(minute).toISOString(),
+      latency_ms: b.n === 0 ? null : Math.round((b.sum / b.n) * 100) / 100,
+      checks: b.checks,
+      failures: b.failures,
+    }));
 }

@@ -55,7 +55,13 @@ export class CallRecorder {
     private readonly store: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'> | undefined,
     private readonly metrics: Metrics | undefined,
     private readonly log: Logger,
-    private readonly limits: { flushMs: number; batch: number; maxRows: number },
+    private readonly limits: {
+      flushMs: number;
+      batch: number;
+      maxRows: number;
+      /** Told of each batch once the store has it. */
+      onRecorded?: (calls: readonly CallInput[]) => void;
+    },
   ) {}
 
   open(
@@ -116,8 +122,10 @@ export class CallRecorder {
     this.flushing = this.flushing.then(async () => {
       try {
         if (batch.length > 0) {
-          await store.recordCalls(batch.map(toInput));
+          const inputs = batch.map(toInput);
+          await store.recordCalls(inputs);
           for (const r of batch) r.stage = 'written';
+          this.tellRecorded(inputs);
         }
         for (const r of updates) await store.updateCall(r.call_id, { ended_at: r.ended_at });
         if (++this.flushes % 50 === 0) await store.pruneCalls({ maxRows: this.limits.maxRows });
@@ -127,6 +135,14 @@ export class CallRecorder {
       }
     });
     return this.flushing;
+  }
+
+  private tellRecorded(inputs: readonly CallInput[]): void {
+    try {
+      this.limits.onRecorded?.(inputs);
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'a call-record listener threw');
+    }
   }
 
   private countCall(metrics: Metrics, region: string, result: CallResult): void {

@@ -71,6 +71,7 @@ export class SipProxy {
         flushMs: this.limits.recordFlushMs,
         batch: this.limits.recordBatch,
         maxRows: this.limits.maxCallRows,
+        ...(opts.onCallsRecorded ? { onRecorded: opts.onCallsRecorded } : {}),
       }),
       counters: metrics ? new SipCounters(metrics) : null,
       metrics,

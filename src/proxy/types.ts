@@ -10,7 +10,7 @@ import type { RouteDecision } from '../routing/decide-route';
 import type { SipRequest } from '../sip/message';
 import type { ServerTx, SipStack } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
-import type { Store } from '../store/types';
+import type { CallInput, Store } from '../store/types';
 
 /** One region as the call path sees it right now. Return the same object until something about it changes. */
 export interface RegionRuntime {
@@ -67,6 +67,8 @@ export interface SipProxyOptions {
   readonly metrics?: Metrics;
   /** Passive health signal: how each region answered each call it was given. */
   readonly onCallOutcome?: (region: string, outcome: CallOutcome) => void;
+  /** Call records just written to the store (the event stream's `call` events). */
+  readonly onCallsRecorded?: (calls: readonly CallInput[]) => void;
   readonly logger: Logger;
   /** Tunables; defaults in src/proxy/defaults.ts. */
   readonly limits?: Partial<ProxyLimits>;

@@ -41,6 +41,8 @@ export const ROUTES: readonly RouteCase[] = [
   geo('DELETE', '/regions/{name}', 'admin', 404, { url: '/regions/mars-1' }),
   geo('GET', '/regions/{name}/health', 'read', 200, { url: '/regions/us-east-1/health' }),
   geo('GET', '/regions/{name}/metrics', 'read', 200, { url: '/regions/us-east-1/metrics' }),
+  geo('GET', '/regions/{name}/latency', 'read', 200, { url: '/regions/us-east-1/latency?minutes=60' }),
+  geo('GET', '/regions/{name}/events', 'read', 200, { url: '/regions/us-east-1/events?limit=5' }),
   geo('POST', '/regions/{name}/checks/{check}', 'admin', 400, {
     url: '/regions/us-east-1/checks/pushed',
     body: {},

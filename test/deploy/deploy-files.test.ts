@@ -117,7 +117,7 @@ describe('the deployment files', () => {
     expect(broken.out).toMatch(/geored\.service:\d+: Failed to parse service type, ignoring: bogus/);
   });
 
-  it("the Dockerfile's stages build dist/ from what they copy and run it without src/", async () => {
+  it("the Dockerfile's stages build dist/ and the panel from what they copy, and run them without src/", async () => {
     const text = await readFile(join(REPO, 'Dockerfile'), 'utf8');
     const steps = dockerfile(text);
     const stages = steps.filter((s) => s.op === 'FROM');
@@ -143,11 +143,12 @@ describe('the deployment files', () => {
     const pkg = JSON.parse(await readFile(join(build, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.prepare).toBe('node scripts/build.mjs');
+    expect(pkg.scripts.prepare).toBe('npm run build');
     await symlink(join(REPO, 'node_modules'), join(build, 'node_modules'));
-    const built = await attempt(process.execPath, ['scripts/build.mjs'], { cwd: build });
+    const built = await attempt('npm', ['run', 'build'], { cwd: build });
     expect(built.code, built.out).toBe(0);
     expect(existsSync(join(build, 'dist/cli.js'))).toBe(true);
+    expect(existsSync(join(build, 'web/dist/index.html'))).toBe(true);
 
     // Runtime stage: its COPY lines, from the build folder (--from=build) or the repository, and no src/.
     const image = await tempDir('geored-docker-runtime-');
@@ -164,6 +165,9 @@ describe('the deployment files', () => {
     const served = await startGeoredProcess({ bin: join(image, 'bin/geored.js') });
     const health = await fetch(`${served.apiUrl}/healthz`);
     expect(health.status).toBe(200);
+    const panel = await fetch(`${served.apiUrl}/admin`);
+    expect(panel.status).toBe(200);
+    expect(await panel.text()).toContain('/admin/assets/');
     expect(await served.stop('SIGTERM')).toBe(0);
   }, 180_000);
 });

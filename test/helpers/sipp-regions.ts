@@ -20,3 +20,22 @@ export async function twoSippRegions(): Promise<{ east: SippPeer; west: SippPeer
   ];
   return { east, west, lines };
 }
+
+/** Three sipp regions answering OPTIONS: us-east-1, us-west-1 and eu-west-1 (priorities 1, 2, 3). */
+export async function threeSippRegions(): Promise<{
+  peers: Record<'us-east-1' | 'us-west-1' | 'eu-west-1', SippPeer>;
+  lines: string[];
+}> {
+  const { east, west, lines } = await twoSippRegions();
+  const eu = await startSipp({ scenario: 'uas-options.xml' });
+  return {
+    peers: { 'us-east-1': east, 'us-west-1': west, 'eu-west-1': eu },
+    lines: [
+      ...lines,
+      '      - name: eu-west-1',
+      '        priority: 3',
+      '        trunk_id: trunk-eu-west',
+      `        sip_server: "127.0.0.1:${eu.port}"`,
+    ],
+  };
+}

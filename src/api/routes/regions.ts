@@ -19,6 +19,10 @@ import {
   type RegionInputBody,
   type RegionPatchBody,
   type TtlPushBody,
+  LatencyQuery,
+  LatencySeriesSchema,
+  RegionEventsQuery,
+  RegionEventsSchema,
 } from '../schemas/regions';
 
 type Name = { name: string };
@@ -132,6 +136,36 @@ export const regionRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { g
       },
     },
     async (req) => geo.getRegionHealth(req.params.name),
+  );
+
+  app.get<{ Params: Name; Querystring: LatencyQuery }>(
+    '/regions/:name/latency',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: "A region's probe latency per minute over the last `minutes` (default 60)",
+        params: NameParams,
+        querystring: LatencyQuery,
+        response: { 200: LatencySeriesSchema, ...errors(...READ_ERRORS, 404) },
+      },
+    },
+    async (req) => geo.getRegionLatency(req.params.name, req.query.minutes),
+  );
+
+  app.get<{ Params: Name; Querystring: RegionEventsQuery }>(
+    '/regions/:name/events',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: "A region's recorded events, newest first: health-state changes with their reason, ...",
+        params: NameParams,
+        querystring: RegionEventsQuery,
+        response: { 200: RegionEventsSchema, ...errors(...READ_ERRORS, 404) },
+      },
+    },
+    async (req) => ({ events: await geo.getRegionEvents(req.params.name, req.query.limit) }),
   );
 
   app.get<{ Params: Name }>(

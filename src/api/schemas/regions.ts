@@ -142,3 +142,53 @@ export const TtlPushSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TtlPushBody = Static<typeof TtlPushSchema>;
+
+export const LatencyQuery = Type.Object(
+  { minutes: Type.Integer({ minimum: 1, maximum: 1440, default: 60, description: 'How far back' }) },
+  { additionalProperties: false },
+);
+export type LatencyQuery = Static<typeof LatencyQuery>;
+
+export const LatencySeriesSchema = Type.Object(
+  {
+    region: Type.String(),
+    minutes: Type.Integer(),
+    points: Type.Array(
+      Type.Object(
+        {
+          time: Timestamp,
+          latency_ms: Nullable(Type.Number({ description: 'Mean latency of the successful checks' })),
+          checks: Type.Integer(),
+          failures: Type.Integer(),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'One point per minute that had checks, oldest first' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RegionEventsQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }) },
+  { additionalProperties: false },
+);
+export type RegionEventsQuery = Static<typeof RegionEventsQuery>;
+
+export const RegionEventsSchema = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          kind: Type.String({ description: 'health-change, all-regions-down, switch-suppressed, ...' }),
+          region: Nullable(Type.String()),
+          reason: Nullable(Type.String()),
+          details: Nullable(Type.Object({}, { additionalProperties: true })),
+          occurred_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
