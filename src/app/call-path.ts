@@ -92,8 +92,18 @@ export class CallPath {
     const pbx = config.pbx;
     this.registrar =
       pbx.credentials !== undefined || pbx.address !== undefined
-        ? new PbxRegistrar({ pbx, logger: this.log.child({ component: 'registrar' }) })
+        ? new PbxRegistrar({
+            pbx,
+            security: config.security,
+            logger: this.log.child({ component: 'registrar' }),
+            onBan: (ban) => service.metrics.authBans.inc({ kind: ban.kind }),
+            onAuthFailure: () => service.metrics.authFailures.inc(),
+          })
         : null;
+    if (this.registrar) {
+      const registrar = this.registrar;
+      service.metrics.activeBans = () => registrar.guard.activeBans(Date.now());
+    }
     this.pbxSources = this.pbxSourcesNow();
     if (this.registrar) {
       const registrar = this.registrar;
@@ -112,7 +122,7 @@ export class CallPath {
 
     this.proxy = createSipProxy({
       stack,
-      config: { proxy: config.proxy, pbx: config.pbx },
+      config: { proxy: config.proxy, pbx: config.pbx, security: config.security },
       router: (facts) =>
         service.routeCall({ number: callingNumber(facts.fromUri), sourceAddress: facts.source.address }),
       regions: () => this.runtimes,

@@ -72,6 +72,15 @@ export interface ServerTx {
 
 export type RequestHandler = (req: SipRequest, tx: ServerTx, source: Endpoint) => void;
 
+/**
+ * What the TU's screen says about a request before the transaction layer sees it: nothing (go on), drop it
+ * in silence, or answer it statelessly (RFC 3261 §16.7 lets an element answer without a transaction). A
+ * stateless answer is sent once, to the address the bytes came from, and never retransmitted: refusing a
+ * stranger costs no state and cannot be turned into an amplifier.
+ */
+export type ScreenVerdict = undefined | { readonly drop: true } | { readonly status: number };
+export type RequestScreen = (req: SipRequest, source: Endpoint) => ScreenVerdict;
+
 interface PendingClient {
   readonly request: SipRequest;
   readonly dest: Endpoint;
@@ -89,6 +98,9 @@ export interface StackCounters {
   parseErrors: number;
   /** Parse errors answered with a stateless 4xx/5xx. */
   parseErrorsAnswered: number;
+  /** Requests the screen dropped, and those it answered statelessly. */
+  screenedDropped: number;
+  screenedAnswered: number;
 }
 
 /**
@@ -96,7 +108,12 @@ export interface StackCounters {
  * middle, a real clock driving its timers, and a small promise-based API on top.
  */
 export class SipStack {
-  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
+  readonly counters: StackCounters = {
+    parseErrors: 0,
+    parseErrorsAnswered: 0,
+    screenedDropped: 0,
+    screenedAnswered: 0,
+  };
   private readonly clients = new Map<string, PendingClient>();
   /**
    * INVITE clients answered 2xx, kept only to pass 2xx retransmissions to `onResponse` until Timer M
@@ -114,6 +131,7 @@ export class SipStack {
   private requestHandler: RequestHandler | undefined;
   private ackHandler: ((req: SipRequest, source: Endpoint) => void) | undefined;
   private strayHandler: ((res: SipResponse, source: Endpoint) => void) | undefined;
+  private screen: RequestScreen | undefined;
   private transports!: TransportManager;
   private closed = false;
   private readonly debug: boolean;
@@ -175,6 +193,11 @@ export class SipStack {
 
   onStrayResponse(handler: (res: SipResponse, source: Endpoint) => void): void {
     this.strayHandler = handler;
+  }
+
+  /** Looks at every request before any transaction is made for it (see ScreenVerdict). */
+  onScreen(screen: RequestScreen): void {
+    this.screen = screen;
   }
 
   /** Pushes our Via for a request going to `dest`: a fresh branch, and rport so NATs are survived (RFC 3581). */
@@ -267,7 +290,10 @@ export class SipStack {
     }
     let outputs: LayerOutput[];
     try {
-      if (isRequest(msg)) applyReceived(msg, inbound.source);
+      if (isRequest(msg)) {
+        applyReceived(msg, inbound.source);
+        if (this.screen && this.screened(msg, inbound.source)) return;
+      }
       if (this.debug) this.log.debug({ from: endpointKey(inbound.source), summary: summary(msg) }, 'sip in');
       outputs = this.layer.receive(msg, inbound.source, now());
     } catch (err) {
@@ -286,6 +312,19 @@ export class SipStack {
       );
     }
     this.rearm();
+  }
+
+  /** True when the screen took the request: dropped, or answered once without a transaction. */
+  private screened(req: SipRequest, source: Endpoint): boolean {
+    const verdict = this.screen!(req, source);
+    if (verdict === undefined) return false;
+    if ('drop' in verdict || req.method === 'ACK') {
+      this.counters.screenedDropped++;
+      return true;
+    }
+    this.counters.screenedAnswered++;
+    this.transmit(createResponse(req, verdict.status), source);
+    return true;
   }
 
   private rejectUnparseable(inbound: Inbound, err: unknown): void {
