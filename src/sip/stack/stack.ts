@@ -156,6 +156,11 @@ export class SipStack {
     return stack;
   }
 
+  /** Transactions alive (client and server), for tests and diagnostics. */
+  get transactionCount(): number {
+    return this.layer.size;
+  }
+
   /** Every bound listening endpoint (port 0 resolved to the real port). */
   endpoints(): Endpoint[] {
     return this.transports.endpoints();
