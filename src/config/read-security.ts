@@ -38,8 +38,7 @@ export function readSecurity(r: Reader, c: Cursor): SecurityConfig {
           banned_response: r.oneOf(a.get('banned_response'), REFUSALS) ?? da.banned_response,
         }
       : da,
-    unknown_source_response:
-      r.oneOf(f.get('unknown_source_response'), REFUSALS) ?? d.unknown_source_response,
+    unknown_source_response: r.oneOf(f.get('unknown_source_response'), REFUSALS) ?? d.unknown_source_response,
     contact_binding: r.oneOf(f.get('contact_binding'), BINDINGS) ?? d.contact_binding,
     challenge_pbx_requests: r.boolean(f.get('challenge_pbx_requests')) ?? d.challenge_pbx_requests,
     udp: {

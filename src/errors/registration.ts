@@ -32,7 +32,8 @@ export const REGISTRATION_ERRORS = {
   },
   REG_PBX_AUTH_FAILED: { message: 'the PBX registration failed authentication: {reason}', sip: 403 },
   REG_CONTACT_NOT_SOURCE: {
-    message: 'the Contact {contact} is not where the REGISTER came from ({source}), and contact_binding is refuse',
+    message:
+      'the Contact {contact} is not where the REGISTER came from ({source}), and contact_binding is refuse',
     sip: 403,
   },
   REG_BANNED: { message: 'refused without looking: {reason}', sip: 403 },

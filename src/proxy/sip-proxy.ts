@@ -149,7 +149,8 @@ export class SipProxy {
     }
     if (from.kind !== 'unknown' || toRegistrar) return undefined;
     const style = this.opts.config.security?.unknown_source_response ?? 'reject';
-    if (req.method !== 'ACK') this.opts.metrics?.sipRefused.inc({ reason: 'unknown_source', response: style });
+    if (req.method !== 'ACK')
+      this.opts.metrics?.sipRefused.inc({ reason: 'unknown_source', response: style });
     return style === 'silence' || req.method === 'ACK' ? DROP : FORBIDDEN;
   }
 

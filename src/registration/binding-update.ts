@@ -101,8 +101,7 @@ export function planBindings(
       ]);
     }
     const named = contactEndpoint(contact.uri, facts.source);
-    if (named === null)
-      return refuse(400, 'REG_BAD_CONTACT', { detail: `${contact.uri} is not a sip: URI` });
+    if (named === null) return refuse(400, 'REG_BAD_CONTACT', { detail: `${contact.uri} is not a sip: URI` });
     // RFC 5626's flow idea: requests for the binding go back where the REGISTER came from. A Contact
     // naming another host is what a hijacker registers; a NATed PBX names a private address it is not at.
     const elsewhere = !sameEndpoint(named, facts.source);

@@ -301,7 +301,8 @@ export class PbxRegistrar {
     for (const [name, value] of headers) res.headers.append(name, value);
     tx.respond(res);
     // Debug only: whoever sends REGISTERs controls how often this happens (bans are logged at info).
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ code, status }, `PBX REGISTER refused: ${e.message}`);
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug({ code, status }, `PBX REGISTER refused: ${e.message}`);
   }
 
   private changed(): void {
