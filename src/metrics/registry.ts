@@ -151,6 +151,7 @@ export class Metrics {
     help: 'SO_RCVBUF the kernel granted each UDP listener (capped by net.core.rmem_max)',
     labelNames: ['local'] as const,
     registers: [this.registry],
+    collect: () => this.collectUdp(),
   });
   readonly udpReceiveDrops = new Gauge({
     name: 'geored_udp_receive_drops',
@@ -158,6 +159,8 @@ export class Metrics {
     labelNames: ['local'] as const,
     registers: [this.registry],
   });
+  /** Read at scrape time for the two UDP gauges (the SIP stack's listeners). */
+  udpStats: (() => ReadonlyArray<{ local: string; receiveBuffer: number; drops: number | null }>) | undefined;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   readonly eventLoopLag = new Gauge({
     name: 'geored_event_loop_lag_seconds',
@@ -172,6 +175,13 @@ export class Metrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'geored_' });
     this.loopDelay.enable();
+  }
+
+  private collectUdp(): void {
+    for (const u of this.udpStats?.() ?? []) {
+      this.udpReceiveBuffer.set({ local: u.local }, u.receiveBuffer);
+      if (u.drops !== null) this.udpReceiveDrops.set({ local: u.local }, u.drops);
+    }
   }
 
   setRegionHealth(region: string, state: HealthState): void {

@@ -17,6 +17,8 @@ import {
   type ListenSpec,
   type StreamSettings,
   type TlsFiles,
+  type UdpOptions,
+  type UdpSocketStats,
 } from '../transport';
 import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
 import { endpointKey } from '../transport/types';
@@ -29,6 +31,7 @@ export interface SipStackOptions {
   readonly listen: readonly ListenSpec[];
   readonly tls?: TlsFiles;
   readonly stream?: Partial<StreamSettings>;
+  readonly udp?: UdpOptions;
   readonly timers?: Partial<TimerValues>;
   /** When an INVITE server transaction sends 100 Trying itself (default 200 ms; a proxy wants 0, §16.2). */
   readonly trying100DelayMs?: number;
@@ -150,7 +153,7 @@ export class SipStack {
       log,
     );
     stack.transports = await TransportManager.open(
-      { listen: opts.listen, tls: opts.tls, stream: opts.stream, logger: log },
+      { listen: opts.listen, tls: opts.tls, stream: opts.stream, udp: opts.udp, logger: log },
       (inbound) => stack.receive(inbound),
     );
     return stack;
@@ -159,6 +162,11 @@ export class SipStack {
   /** Transactions alive (client and server), for tests and diagnostics. */
   get transactionCount(): number {
     return this.layer.size;
+  }
+
+  /** UDP receive buffers and kernel drops per listener (reads /proc: for a metric scrape, not per message). */
+  udpStats(): UdpSocketStats[] {
+    return this.transports.udpStats();
   }
 
   /** Every bound listening endpoint (port 0 resolved to the real port). */
