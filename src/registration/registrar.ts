@@ -15,7 +15,7 @@ import { createResponse, formatHost, type SipRequest, type SipResponse } from '.
 import type { ServerTx } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
 import { planBindings, type ExpiryLimits } from './binding-update';
-import { BindingStore } from './bindings';
+import { BindingStore, type Binding } from './bindings';
 import { readContacts } from './contacts';
 import { AuthGuard, banPolicy } from './auth-guard';
 import type { Ban } from './decide-auth-ban';
@@ -43,6 +43,10 @@ export interface PbxRegistrarOptions {
   /** Told of every ban as it starts and every failed answer (for metrics). */
   readonly onBan?: (ban: Ban) => void;
   readonly onAuthFailure?: () => void;
+  /** Where bindings survive a restart (the store's geo_pbx_bindings). */
+  readonly persistence?: BindingPersistence;
+  /** Told of every change made here, to share with other instances (live state). */
+  readonly publish?: (bindings: readonly Binding[]) => void;
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -51,6 +55,12 @@ export interface PbxRegistrarOptions {
 export const DEFAULT_EXPIRY_LIMITS: ExpiryLimits = { minExpires: 60, maxExpires: 3600, defaultExpires: 3600 };
 
 export type PbxContactListener = (contact: PbxContact | null) => void;
+
+export interface BindingPersistence {
+  save(bindings: readonly Binding[]): Promise<void>;
+  /** The bindings still live at `now`. */
+  load(now: number): Promise<Binding[]>;
+}
 
 /** What the stack does with a request before any transaction exists: pass it on, drop it, or a stateless answer. */
 export type Screening =
@@ -71,6 +81,7 @@ export class PbxRegistrar {
   private readonly security: SecurityConfig;
   readonly guard: AuthGuard;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private saving: Promise<void> = Promise.resolve();
   private last: PbxContact | null;
 
   constructor(private readonly opts: PbxRegistrarOptions) {
@@ -184,7 +195,9 @@ export class PbxRegistrar {
       this.refuse(tx, req, plan.status, plan.code, plan.params, plan.headers);
       return;
     }
+    const before = this.store.active(now);
     this.store.replace(plan.bindings);
+    if (plan.bindings !== before) this.persist();
     const res = createResponse(req, 200, 'OK');
     for (const b of this.store.active(now)) {
       res.headers.append(
@@ -197,6 +210,29 @@ export class PbxRegistrar {
       { source: `${formatHost(source.address)}:${source.port}` },
       `PBX registration: ${plan.reason}`,
     );
+    this.changed();
+  }
+
+  /**
+   * Loads the bindings that survived a restart (expired ones are left behind), so calls from the regions
+   * reach the PBX at once instead of after its next REGISTER.
+   */
+  async restore(): Promise<number> {
+    if (!this.opts.persistence) return 0;
+    const loaded = await this.opts.persistence.load(this.now());
+    if (loaded.length === 0) return 0;
+    this.store.replace(loaded);
+    this.log.info(
+      { bindings: loaded.map((b) => b.uri) },
+      `PBX registration restored from the store: ${loaded.length} binding(s)`,
+    );
+    this.changed();
+    return loaded.length;
+  }
+
+  /** Bindings another instance made (live state): taken as they are, not stored or published again. */
+  adopt(bindings: readonly Binding[]): void {
+    this.store.replace(bindings);
     this.changed();
   }
 
@@ -303,6 +339,24 @@ export class PbxRegistrar {
     // Debug only: whoever sends REGISTERs controls how often this happens (bans are logged at info).
     if (this.log.isLevelEnabled('debug'))
       this.log.debug({ code, status }, `PBX REGISTER refused: ${e.message}`);
+  }
+
+  private persist(): void {
+    const bindings = [...this.store.active(this.now())];
+    this.opts.publish?.(bindings);
+    const persistence = this.opts.persistence;
+    if (!persistence) return;
+    // One save at a time, in order: two quick REGISTERs must not land in the store the other way round.
+    this.saving = this.saving
+      .then(() => persistence.save(bindings))
+      .catch((e: unknown) =>
+        this.log.error({ err: (e as Error).message }, 'could not store the PBX registration'),
+      );
+  }
+
+  /** Resolves when every binding change so far is in the store (for shutdown and tests). */
+  flush(): Promise<void> {
+    return this.saving;
   }
 
   private changed(): void {
