@@ -24,13 +24,10 @@ import {
   type RegistrationState,
   type RegistrationStatus,
 } from '../registration';
-import { bindingFromRow, bindingToRow, rowsFromPayload } from '../registration/binding-rows';
 import { TargetCache } from '../sip/dns/target-cache';
+import { followBindings, publishBindings, storePersistence } from './pbx-bindings';
 import type { SipStack } from '../sip/stack';
 import type { Endpoint, TransportProtocol } from '../sip/transport/types';
-
-/** The live-state signal that carries the PBX's bindings from the instance that took its REGISTER. */
-const PBX_BINDINGS_SIGNAL = 'pbx_bindings';
 
 /** Every state a trunk registration can be in: the labels of geored_registration_state. */
 const REGISTRATION_STATES: readonly RegistrationState[] = [
@@ -101,12 +98,8 @@ export class CallPath {
             security: config.security,
             logger: this.log.child({ component: 'registrar' }),
             onBan: (ban) => service.metrics.authBans.inc({ kind: ban.kind }),
-            persistence: {
-              save: (bindings) => service.store.replacePbxBindings(bindings.map(bindingToRow)),
-              load: async (now) =>
-                (await service.store.listPbxBindings(new Date(now))).map(bindingFromRow),
-            },
-            publish: (bindings) => service.live.publishSignal(PBX_BINDINGS_SIGNAL, bindings.map(bindingToRow)),
+            persistence: storePersistence(service.store),
+            publish: publishBindings(service.live),
             onAuthFailure: () => service.metrics.authFailures.inc(),
           })
         : null;
@@ -114,17 +107,7 @@ export class CallPath {
       const registrar = this.registrar;
       service.metrics.activeBans = () => registrar.guard.activeBans(Date.now());
       // Another instance took the PBX's REGISTER: calls arriving here must find the PBX too.
-      this.unsubscribe.push(
-        service.live.onSignal((sig) => {
-          if (sig.kind !== PBX_BINDINGS_SIGNAL) return;
-          const rows = rowsFromPayload(sig.payload);
-          if (rows === null) {
-            this.log.warn({ from: sig.from }, 'ignored a malformed PBX registration from another instance');
-            return;
-          }
-          registrar.adopt(rows.map(bindingFromRow));
-        }),
-      );
+      this.unsubscribe.push(followBindings(service.live, registrar, this.log));
     }
     this.pbxSources = this.pbxSourcesNow();
     if (this.registrar) {
