@@ -67,10 +67,10 @@ export async function startProxy(opts: {
   proxy?: Partial<ProxyConfig>;
   store?: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>;
   registrar?: RegistrarLike;
+  security?: SecurityConfig;
   pbxAddress?: Endpoint;
   /** Region sources by port (their sipp UAS ports); every other loopback source is the PBX. */
   regionPorts?: ReadonlyMap<number, string>;
-  security?: SecurityConfig;
 }): Promise<Harness> {
   const stack = await SipStack.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
   stacks.push(stack);

@@ -76,7 +76,7 @@ describe('requests from unknown sources', () => {
     await barrier(h, pbx, 1);
     expect(stranger.received).toHaveLength(20);
     expect(stranger.received.every((m) => m.startsWith('SIP/2.0 403 Forbidden\r\n'))).toBe(true);
-    expect(h.stack.counters.screenedAnswered).toBe(20);
+    expect(h.stack.screenCounters.answered).toBe(20);
     expect(
       await metricSum(h.metrics, 'geored_sip_refused_total', {
         reason: 'unknown_source',
@@ -94,7 +94,7 @@ describe('requests from unknown sources', () => {
     const pbx = await peer('127.0.0.1');
     for (let i = 0; i < 5; i++)
       stranger.socket.send(invite(h, stranger, '127.0.0.2', `q-${i}`), h.port, '127.0.0.1');
-    await until(() => h.stack.counters.screenedDropped >= 5);
+    await until(() => h.stack.screenCounters.dropped >= 5);
     expect(h.stack.transactionCount).toBe(0);
     await barrier(h, pbx, 2);
     expect(stranger.received).toEqual([]);

@@ -101,9 +101,6 @@ export interface StackCounters {
   parseErrors: number;
   /** Parse errors answered with a stateless 4xx/5xx. */
   parseErrorsAnswered: number;
-  /** Requests the screen dropped, and those it answered statelessly. */
-  screenedDropped: number;
-  screenedAnswered: number;
 }
 
 /**
@@ -111,12 +108,7 @@ export interface StackCounters {
  * middle, a real clock driving its timers, and a small promise-based API on top.
  */
 export class SipStack {
-  readonly counters: StackCounters = {
-    parseErrors: 0,
-    parseErrorsAnswered: 0,
-    screenedDropped: 0,
-    screenedAnswered: 0,
-  };
+  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
   private readonly clients = new Map<string, PendingClient>();
   /**
    * INVITE clients answered 2xx, kept only to pass 2xx retransmissions to `onResponse` until Timer M
@@ -135,6 +127,8 @@ export class SipStack {
   private ackHandler: ((req: SipRequest, source: Endpoint) => void) | undefined;
   private strayHandler: ((res: SipResponse, source: Endpoint) => void) | undefined;
   private screen: RequestScreen | undefined;
+  /** Requests the screen dropped, and those it answered statelessly. */
+  readonly screenCounters = { dropped: 0, answered: 0 };
   private transports!: TransportManager;
   private closed = false;
   private readonly debug: boolean;
@@ -157,11 +151,6 @@ export class SipStack {
       (inbound) => stack.receive(inbound),
     );
     return stack;
-  }
-
-  /** Transactions alive (client and server), for tests and diagnostics. */
-  get transactionCount(): number {
-    return this.layer.size;
   }
 
   /** UDP receive buffers and kernel drops per listener (reads /proc: for a metric scrape, not per message). */
@@ -194,6 +183,11 @@ export class SipStack {
       });
     }
     return { protocol, address: any.address, port: protocol === 'tls' ? 5061 : 5060 };
+  }
+
+  /** Live transactions in the layer (client and server): what a leak would make grow. */
+  get transactionCount(): number {
+    return this.layer.size;
   }
 
   onRequest(handler: RequestHandler): void {
@@ -332,10 +326,10 @@ export class SipStack {
     const verdict = this.screen!(req, source);
     if (verdict === undefined) return false;
     if ('drop' in verdict || req.method === 'ACK') {
-      this.counters.screenedDropped++;
+      this.screenCounters.dropped++;
       return true;
     }
-    this.counters.screenedAnswered++;
+    this.screenCounters.answered++;
     this.transmit(createResponse(req, verdict.status), source);
     return true;
   }
