@@ -2,13 +2,16 @@
  * SIPVicious against the real `geored serve` (loopback only): svwar finds no extension, and svcrack against
  * the PBX registrar is banned long before its 200-word list reaches the right password (word 150), while
  * the real PBX (sipp on 127.0.0.2, answering 401 and 407 with -au/-ap) registers and places calls meanwhile.
- * svcrack 0.3.3 ignores --bindingip, so the attacker is 127.0.0.1 and the PBX the second loopback address.
+ * svcrack 0.3.3 ignores --bindingip, so the attacker is 127.0.0.1 and the PBX the second loopback address;
+ * in the third case the attacker comes over IPv6 (::1) and baresip (test/helpers/baresip.ts, as on main) is
+ * the PBX on 127.0.0.1, registering and placing a call through geored's 407 while the attacker is banned.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBaresip, stopAllBaresip } from '../helpers/baresip';
 import { freePort } from '../helpers/ports';
 import { startSipp } from '../helpers/sipp';
 import { SippMessageLog } from '../registration/helpers';
@@ -18,6 +21,7 @@ const PASSWORD = 'correct-horse-150';
 const dirs: string[] = [];
 const logs: SippMessageLog[] = [];
 afterEach(async () => {
+  await stopAllBaresip();
   await stopEverything();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   for (const l of logs.splice(0)) l.remove();
@@ -40,7 +44,9 @@ function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-async function georedWithPbx(): Promise<{ geored: Awaited<ReturnType<typeof startGeored>>; region: number }> {
+async function georedWithPbx(
+  env: Record<string, string> = {},
+): Promise<{ geored: Awaited<ReturnType<typeof startGeored>>; region: number }> {
   const region = await startSipp({ scenario: 'region-uas.xml' });
   const geored = await startGeored(
     [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, region.port)],
@@ -52,7 +58,7 @@ async function georedWithPbx(): Promise<{ geored: Awaited<ReturnType<typeof star
       '    realm: geored.test',
       '    algorithms: [MD5]',
     ],
-    { PBX_PASSWORD: PASSWORD },
+    { PBX_PASSWORD: PASSWORD, ...env },
   );
   return { geored, region: region.port };
 }
@@ -161,5 +167,49 @@ describe('SIPVicious against geored', () => {
     expect(
       geored.logs().filter((l) => Number(l['level']) >= 40 && String(l['msg']).includes('REGISTER')),
     ).toEqual([]);
+  }, 180_000);
+
+  it('svcrack over IPv6 is banned while baresip (IPv4) registers and places a call through the 407', async () => {
+    const sipPort = await freePort();
+    const { geored } = await georedWithPbx({
+      GEORED_SIP_LISTEN: `udp:127.0.0.1:${sipPort},tcp:127.0.0.1:${sipPort},udp:[::1]:${sipPort}`,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'geored-svcrack6-'));
+    dirs.push(dir);
+    const words = Array.from({ length: 200 }, (_, i) => `guess-${i}`);
+    words[149] = PASSWORD;
+    writeFileSync(join(dir, 'words.txt'), words.join('\n') + '\n');
+    const cracking = run('svcrack', [
+      '-6',
+      '-u',
+      'pbx',
+      '-d',
+      join(dir, 'words.txt'),
+      '--maximumtime',
+      '3',
+      '-p',
+      String(sipPort),
+      '::1',
+    ]);
+    await until(
+      () => geored.logs().some((l) => String(l['msg']).startsWith('authentication ban:')),
+      'the ban of the svcrack source',
+      60_000,
+    );
+    const b = await startBaresip({
+      account: { aor: `sip:pbx@127.0.0.1:${sipPort}`, authUser: 'pbx', password: PASSWORD, regint: 600 },
+    });
+    await until(() => b.registered(), `baresip registered:\n${b.logs()}`);
+    await b.command('dial', `sip:15550001@127.0.0.1:${sipPort}`);
+    await b.waitEvent('CALL_ESTABLISHED');
+    const out = await cracking;
+    expect(out, out).toMatch(/found nothing/);
+    expect(out).not.toContain(PASSWORD);
+    const ban = geored.logs().find((l) => String(l['msg']).startsWith('authentication ban:'))!;
+    // Source keys are canonical IPs: ::1 fully expanded.
+    expect(ban).toMatchObject({ kind: 'source', key: '0000:0000:0000:0000:0000:0000:0000:0001' });
+    const text = await get<string>(geored, '/metrics');
+    expect(metricSum(text, 'geored_auth_failures_total')).toBe(5);
+    expect(metricSum(text, 'geored_auth_bans_total', { kind: 'source' })).toBe(1);
   }, 180_000);
 });
