@@ -26,6 +26,7 @@ import {
 } from '../registration';
 import { dnsClient } from '../sip/dns/dns-client';
 import { TargetCache } from '../sip/dns/target-cache';
+import { followBindings, publishBindings, storePersistence } from './pbx-bindings';
 import type { SipStack } from '../sip/stack';
 import type { Endpoint, TransportProtocol } from '../sip/transport/types';
 
@@ -95,8 +96,22 @@ export class CallPath {
     const pbx = config.pbx;
     this.registrar =
       pbx.credentials !== undefined || pbx.address !== undefined
-        ? new PbxRegistrar({ pbx, logger: this.log.child({ component: 'registrar' }) })
+        ? new PbxRegistrar({
+            pbx,
+            security: config.security,
+            logger: this.log.child({ component: 'registrar' }),
+            onBan: (ban) => service.metrics.authBans.inc({ kind: ban.kind }),
+            persistence: storePersistence(service.store),
+            publish: publishBindings(service.live),
+            onAuthFailure: () => service.metrics.authFailures.inc(),
+          })
         : null;
+    if (this.registrar) {
+      const registrar = this.registrar;
+      service.metrics.activeBans = () => registrar.guard.activeBans(Date.now());
+      // Another instance took the PBX's REGISTER: calls arriving here must find the PBX too.
+      this.unsubscribe.push(followBindings(service.live, registrar, this.log));
+    }
     this.pbxSources = this.pbxSourcesNow();
     if (this.registrar) {
       const registrar = this.registrar;
@@ -115,7 +130,7 @@ export class CallPath {
 
     this.proxy = createSipProxy({
       stack,
-      config: { proxy: config.proxy, pbx: config.pbx },
+      config: { proxy: config.proxy, pbx: config.pbx, security: config.security },
       router: (facts) =>
         service.routeCall({ number: callingNumber(facts.fromUri), sourceAddress: facts.source.address }),
       regions: () => this.runtimes,
@@ -142,6 +157,9 @@ export class CallPath {
       new Promise<void>((resolve) => (bound = setTimeout(resolve, opts.initialResolveMs ?? 5_000))),
     ]);
     clearTimeout(bound);
+    await path.registrar
+      ?.restore()
+      .catch((err: unknown) => path.log.error({ err }, 'could not restore the PBX registration'));
     path.registrations.start();
     return path;
   }
@@ -164,6 +182,7 @@ export class CallPath {
     for (const u of this.unsubscribe.splice(0)) u();
     await this.work.catch(() => undefined);
     await this.registrations.stop();
+    await this.registrar?.flush();
     this.registrar?.close();
   }
 

@@ -13,7 +13,9 @@ import { callEventFields, wireEventLog } from '../events/wire';
 import type { Config } from '../config/types';
 import { openParts } from '../geo/open';
 import { createGeographicRedundancy, type GeographicRedundancy } from '../geo/service';
+import type { Metrics } from '../metrics/registry';
 import { SipStack } from '../sip/stack';
+import { endpointKey } from '../sip/transport/types';
 import { CallPath } from './call-path';
 
 export interface StartOptions {
@@ -40,9 +42,19 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
   const { config } = opts;
   const logger = opts.logger ?? pino({ level: config.server.log_level });
   // The proxy's SIP stack is also the one probes go through, so OPTIONS leave from the trunk's address.
+  let metrics: Metrics | undefined;
+  const limits = config.security;
   const stack = await SipStack.create({
     listen: config.server.sip.listen,
     ...(config.server.sip.tls ? { tls: config.server.sip.tls } : {}),
+    udp: { receiveBufferBytes: limits.udp.receive_buffer },
+    stream: {
+      maxInboundConnections: limits.tcp.max_inbound_connections,
+      maxOutboundConnections: limits.tcp.max_outbound_connections,
+      maxConnectionsPerSource: limits.tcp.max_connections_per_source,
+      messageTimeoutMs: limits.tcp.header_timeout * 1000,
+      onRefused: (e) => metrics?.connectionsRefused.inc({ protocol: e.protocol, reason: e.reason }),
+    },
     logger: logger.child({ component: 'sip' }),
   });
   let service: GeographicRedundancy | undefined;
@@ -59,6 +71,11 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
       ...(opts.leaderTtlMs !== undefined ? { leaderTtlMs: opts.leaderTtlMs } : {}),
     });
     unwire = wireEventLog(events, service, service.live);
+    metrics = service.metrics;
+    metrics.udpStats = () =>
+      stack
+        .udpStats()
+        .map((u) => ({ local: endpointKey(u.local), receiveBuffer: u.receiveBuffer, drops: u.drops }));
     await service.start();
     callPath = await CallPath.open({
       config,

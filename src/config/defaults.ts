@@ -10,6 +10,7 @@ import type {
   PbxConfig,
   ProxyConfig,
   RoutingConfig,
+  SecurityConfig,
   ServerConfig,
 } from './types';
 
@@ -84,6 +85,21 @@ export const DEFAULT_PROXY: ProxyConfig = {
 
 export const DEFAULT_PBX: PbxConfig = { allow_any_loopback: true };
 
+/** Kamailio-pike-like defaults: a handful of wrong passwords bans a source for ten minutes. */
+export const DEFAULT_SECURITY: SecurityConfig = {
+  auth_failures: { per_source: 5, per_user: 20, window: 60, ban: 600, banned_response: 'silence' },
+  unknown_source_response: 'reject',
+  contact_binding: 'source',
+  challenge_pbx_requests: undefined,
+  udp: { receive_buffer: 4 * 1024 * 1024 },
+  tcp: {
+    max_connections_per_source: 32,
+    max_inbound_connections: 1_024,
+    max_outbound_connections: 256,
+    header_timeout: 10,
+  },
+};
+
 export const DEFAULT_REGION = { weight: 1, capabilities: [] as string[], expires: 3600 };
 
 export const BUILTIN_CHECK_METHODS = ['sip_options', 'http_ping', 'icmp_ping', 'tcp_connect'] as const;
@@ -103,5 +119,6 @@ export function embeddedDefaults(): Config {
     },
     proxy: DEFAULT_PROXY,
     pbx: DEFAULT_PBX,
+    security: DEFAULT_SECURITY,
   });
 }

@@ -7,6 +7,7 @@ import { LineCounter, isMap, parseDocument, type YAMLError } from 'yaml';
 import { EMBEDDED_SOURCE } from './defaults';
 import { ConfigError, problemMessage, type ConfigProblem } from './problems';
 import { readPbx, readProxy } from './read-call-path';
+import { readSecurity } from './read-security';
 import { readFailoverAndFailback, readHealthCheck } from './read-health';
 import { readRegions } from './read-regions';
 import { readRouting } from './read-routing';
@@ -45,10 +46,10 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const r = new Reader(doc, lines);
   const root = r.root();
   if (root.node !== undefined && !isMap(root.node)) {
-    r.wrong(root, 'a mapping with keys features, server, proxy, pbx');
+    r.wrong(root, 'a mapping with keys features, server, proxy, pbx, security');
     throw new ConfigError(sourceName, r.problems);
   }
-  const top = r.map(root, ['features', 'server', 'proxy', 'pbx'])!;
+  const top = r.map(root, ['features', 'server', 'proxy', 'pbx', 'security'])!;
   const features = r.map(top.get('features'), ['geographic_redundancy']);
   const geoC = features?.get('geographic_redundancy') ?? {
     path: 'features.geographic_redundancy',
@@ -65,6 +66,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const routing = readRouting(r, geo.get('routing'), names);
   const proxy = readProxy(r, top.get('proxy'));
   const pbx = readPbx(r, top.get('pbx'), env);
+  const security = readSecurity(r, top.get('security'));
 
   if (r.problems.length > 0) throw new ConfigError(sourceName, inFileOrder(r.problems));
   return {
@@ -73,6 +75,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
     geo: { enabled, health_check, failover, failback, routing, regions },
     proxy,
     pbx,
+    security,
   };
 }
 

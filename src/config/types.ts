@@ -237,6 +237,48 @@ export interface PbxConfig {
   readonly allow_any_loopback: boolean;
 }
 
+/** How a refusal reaches a source geored does not serve: a stateless 403, or deliberate silence. */
+export type RefusalStyle = 'reject' | 'silence';
+
+/** What happens to a PBX Contact whose address is not where its REGISTER came from (RFC 5626 flows). */
+export type ContactBinding = 'source' | 'refuse' | 'as_registered';
+
+/** The `security` block: what geored does on a hostile network (docs/security.md). */
+export interface SecurityConfig {
+  /** Failed digest answers (REGISTER and challenged requests) before a ban, and how long a ban lasts. */
+  readonly auth_failures: {
+    /** Failures from one source IP within `window` that ban that IP. */
+    readonly per_source: number;
+    /** Failures for one user name (from any source) within `window` that ban the name for unknown sources. */
+    readonly per_user: number;
+    /** Seconds over which failures are counted. */
+    readonly window: number;
+    /** Seconds a ban lasts. */
+    readonly ban: number;
+    /** What a banned source gets. */
+    readonly banned_response: RefusalStyle;
+  };
+  /** What a request from a source that is neither a region nor the PBX gets (always stateless). */
+  readonly unknown_source_response: RefusalStyle;
+  /** A PBX Contact at another address than the REGISTER's source. */
+  readonly contact_binding: ContactBinding;
+  /** Digest-challenge (407) out-of-dialog requests from the PBX; default on when pbx.credentials is set. */
+  readonly challenge_pbx_requests: boolean | undefined;
+  readonly udp: {
+    /** SO_RCVBUF asked for, bytes (the kernel caps it at net.core.rmem_max). */
+    readonly receive_buffer: number;
+  };
+  readonly tcp: {
+    /** Inbound TCP/TLS connections one source IP may hold open. */
+    readonly max_connections_per_source: number;
+    /** Inbound connections in all (per protocol); outbound ones have their own pool. */
+    readonly max_inbound_connections: number;
+    readonly max_outbound_connections: number;
+    /** Seconds a started message's header section may take to arrive before the connection is closed. */
+    readonly header_timeout: number;
+  };
+}
+
 export interface GeoConfig {
   readonly enabled: boolean;
   readonly health_check: HealthCheckConfig;
@@ -253,4 +295,5 @@ export interface Config {
   readonly geo: GeoConfig;
   readonly proxy: ProxyConfig;
   readonly pbx: PbxConfig;
+  readonly security: SecurityConfig;
 }

@@ -31,6 +31,16 @@ export const REGISTRATION_ERRORS = {
     sip: 403,
   },
   REG_PBX_AUTH_FAILED: { message: 'the PBX registration failed authentication: {reason}', sip: 403 },
+  REG_CONTACT_NOT_SOURCE: {
+    message:
+      'the Contact {contact} is not where the REGISTER came from ({source}), and contact_binding is refuse',
+    sip: 403,
+  },
+  REG_BANNED: { message: 'refused without looking: {reason}', sip: 403 },
+  REG_PBX_REQUEST_AUTH_FAILED: {
+    message: 'a {method} from the PBX address failed authentication: {reason}',
+    sip: 403,
+  },
 } as const satisfies ErrorTable;
 
 export type RegistrationErrorCode = keyof typeof REGISTRATION_ERRORS;

@@ -104,6 +104,63 @@ export class Metrics {
     help: '1 when this instance runs the health probes',
     registers: [this.registry],
   });
+  readonly sipRefused = new Counter({
+    name: 'geored_sip_refused_total',
+    help: 'Requests refused before any transaction: unknown_source, banned; by how (reject = one stateless 403, silence)',
+    labelNames: ['reason', 'response'] as const,
+    registers: [this.registry],
+  });
+  readonly strayResponsesDropped = new Counter({
+    name: 'geored_sip_stray_responses_dropped_total',
+    help: 'Responses that matched no transaction of ours and were dropped instead of relayed',
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'geored_auth_failures_total',
+    help: 'Wrong digest answers to the PBX registrar or to the PBX request challenge',
+    registers: [this.registry],
+  });
+  readonly authBans = new Counter({
+    name: 'geored_auth_bans_total',
+    help: 'Failed-authentication bans started, by kind (source IP, user name)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly authBansActive = new Gauge({
+    name: 'geored_auth_bans_active',
+    help: 'Failed-authentication bans in force, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const active = this.activeBans?.();
+      if (!active) return;
+      this.authBansActive.set({ kind: 'source' }, active.source);
+      this.authBansActive.set({ kind: 'user' }, active.user);
+    },
+  });
+  /** Read at scrape time for geored_auth_bans_active (the registrar's ban table). */
+  activeBans: (() => { source: number; user: number }) | undefined;
+  readonly connectionsRefused = new Counter({
+    name: 'geored_tcp_connections_refused_total',
+    help: 'Inbound TCP/TLS connections refused or closed by a limit: per_source, inbound_limit, header_timeout',
+    labelNames: ['protocol', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly udpReceiveBuffer = new Gauge({
+    name: 'geored_udp_receive_buffer_bytes',
+    help: 'SO_RCVBUF the kernel granted each UDP listener (capped by net.core.rmem_max)',
+    labelNames: ['local'] as const,
+    registers: [this.registry],
+    collect: () => this.collectUdp(),
+  });
+  readonly udpReceiveDrops = new Gauge({
+    name: 'geored_udp_receive_drops',
+    help: 'Datagrams the kernel dropped on each UDP listener (the drops column of /proc/net/udp, udp6)',
+    labelNames: ['local'] as const,
+    registers: [this.registry],
+  });
+  /** Read at scrape time for the two UDP gauges (the SIP stack's listeners). */
+  udpStats: (() => ReadonlyArray<{ local: string; receiveBuffer: number; drops: number | null }>) | undefined;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   readonly eventLoopLag = new Gauge({
     name: 'geored_event_loop_lag_seconds',
@@ -118,6 +175,13 @@ export class Metrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'geored_' });
     this.loopDelay.enable();
+  }
+
+  private collectUdp(): void {
+    for (const u of this.udpStats?.() ?? []) {
+      this.udpReceiveBuffer.set({ local: u.local }, u.receiveBuffer);
+      if (u.drops !== null) this.udpReceiveDrops.set({ local: u.local }, u.drops);
+    }
   }
 
   setRegionHealth(region: string, state: HealthState): void {

@@ -20,6 +20,7 @@ import {
   type SipResponse,
 } from '../sip/message';
 import type { ServerTx } from '../sip/stack';
+import type { ScreenVerdict } from '../sip/stack/stack';
 import type { Endpoint } from '../sip/transport/types';
 import { endpointKey } from '../sip/transport/types';
 import { CallRecorder } from './call-records';
@@ -29,7 +30,7 @@ import { DEFAULT_LIMITS } from './defaults';
 import { DialogTable, type Dialog } from './dialogs';
 import { forwardOnce } from './forward-once';
 import { requestHash } from './loop-branch';
-import { hopEndpoint, literalEndpoint, viaDestination } from './next-hop';
+import { hopEndpoint, literalEndpoint } from './next-hop';
 import { OutboundCall } from './outbound-call';
 import { OwnAddresses } from './own-addresses';
 import { markDialled, pbxRequestUri } from './pbx-target';
@@ -44,6 +45,9 @@ const err = errorFactory(PROXY_ERRORS);
 
 const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, PRACK, INFO, REFER, NOTIFY, MESSAGE, SUBSCRIBE, PUBLISH';
+
+const DROP = { drop: true } as const;
+const FORBIDDEN = { status: 403 } as const;
 
 /** Out-of-dialog requests routed like an INVITE: a trunk carries them to and from the PBX as it does calls. */
 const ROUTED = new Set(['INVITE', 'MESSAGE', 'OPTIONS', 'INFO', 'NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'REFER']);
@@ -95,6 +99,7 @@ export class SipProxy {
       },
     };
     this.strays = new StrayCancels(this.ctx);
+    stack.onScreen((req, source) => this.screen(req, source));
     stack.onRequest((req, tx, source) => this.onRequest(req, tx, source));
     stack.onAck((req, source) => this.onAck(req, source));
     stack.onStrayResponse((res) => this.onStray(res));
@@ -119,6 +124,36 @@ export class SipProxy {
     clearInterval(this.sweeper);
     this.strays.close();
     await this.ctx.recorder.flush();
+  }
+
+  /**
+   * Before any transaction: strangers are refused statelessly (one 403, never retransmitted) or in
+   * silence, and banned brute-forcers get what security.auth_failures.banned_response says. Only a
+   * REGISTER may come from an unknown source, and only to a registrar that checks digest credentials.
+   */
+  private screen(req: SipRequest, source: Endpoint): ScreenVerdict {
+    const from = this.opts.classify(source);
+    const registrar = this.opts.registrar;
+    const toRegistrar =
+      req.method === 'REGISTER' &&
+      registrar !== undefined &&
+      (from.kind === 'pbx' || (from.kind === 'unknown' && registrar.authenticates));
+    const challenged =
+      from.kind === 'pbx' &&
+      registrar?.challengesRequests === true &&
+      req.toTag === null &&
+      ROUTED.has(req.method);
+    if ((toRegistrar || challenged) && registrar?.screen) {
+      const s = registrar.screen(req, source);
+      if (s.verdict === 'pass') return undefined;
+      this.opts.metrics?.sipRefused.inc({ reason: 'banned', response: s.verdict });
+      return s.verdict === 'silence' ? DROP : { status: s.status };
+    }
+    if (from.kind !== 'unknown' || toRegistrar) return undefined;
+    const style = this.opts.config.security?.unknown_source_response ?? 'reject';
+    if (req.method !== 'ACK')
+      this.opts.metrics?.sipRefused.inc({ reason: 'unknown_source', response: style });
+    return style === 'silence' || req.method === 'ACK' ? DROP : FORBIDDEN;
   }
 
   private onRequest(req: SipRequest, tx: ServerTx, source: Endpoint): void {
@@ -180,8 +215,14 @@ export class SipProxy {
       this.refuse(tx, req, err('PROXY_METHOD_NOT_ROUTED', { method: req.method }));
       return;
     }
-    if (from.kind === 'pbx') this.outbound(req, tx, source);
-    else this.inbound(req, tx, from);
+    if (from.kind === 'pbx') {
+      const registrar = this.opts.registrar;
+      if (registrar?.challengesRequests && registrar.checkRequest) {
+        const ok = registrar.checkRequest(req, source, (res) => this.ctx.respond(tx, res));
+        if (!ok) return;
+      }
+      this.outbound(req, tx, source);
+    } else this.inbound(req, tx, from);
   }
 
   /** An INVITE (or another routed request) from the PBX: to the regions in order, with per-call failover. */
@@ -467,20 +508,18 @@ export class SipProxy {
     hopEndpoint(hop).then(send, () => undefined);
   }
 
-  /** §16.7 / §18.1.2: a response that matches no client transaction is forwarded by its Via, if ours is on top. */
+  /**
+   * §16.7 / §18.1.2: a response that matches no client transaction. Only the answers to CANCELs geored
+   * forwarded statelessly are relayed (their branch is remembered in StrayCancels); anything else is
+   * dropped: a Via naming geored proves nothing (anyone can write one), and relaying it would make geored
+   * a reflector for responses from anywhere.
+   */
   private onStray(res: SipResponse): void {
     this.ctx.counters?.in.response(res.status);
     if (this.strays.answer(res)) return;
-    const vias = res.vias;
-    const top = vias[0];
-    const next = vias[1];
-    if (!top || !next || !this.ctx.own.isOwnVia(top)) return;
-    const dest = viaDestination(next);
-    if (!dest) return;
-    const up = res.clone();
-    up.headers.removeFirst('Via');
-    this.ctx.stack.sendStateless(up, dest);
-    this.ctx.counters?.out.response(res.status);
+    this.opts.metrics?.strayResponsesDropped.inc();
+    if (this.opts.logger.isLevelEnabled('debug'))
+      this.opts.logger.debug({ status: res.status }, 'stray response dropped: no transaction of ours');
   }
 
   /** The copy every forward starts from: §16.6 items 1, 3 and 6 (copy, Max-Forwards, Route processing). */

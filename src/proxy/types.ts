@@ -7,7 +7,7 @@ import type { Config, HeaderRewrite } from '../config/types';
 import type { CallOutcome } from '../health/decide-health-types';
 import type { Metrics } from '../metrics/registry';
 import type { RouteDecision } from '../routing/decide-route';
-import type { SipRequest } from '../sip/message';
+import type { SipRequest, SipResponse } from '../sip/message';
 import type { ServerTx, SipStack } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
 import type { CallInput, Store } from '../store/types';
@@ -53,11 +53,22 @@ export interface RegistrarLike {
   currentContact(): PbxContact | null;
   /** True when REGISTERs are checked with digest: then a PBX not yet known by its address may register. */
   readonly authenticates: boolean;
+  /** True when out-of-dialog requests from the PBX are digest-challenged (407) before routing. */
+  readonly challengesRequests?: boolean;
+  /** A ban check before any transaction exists (see PbxRegistrar.screen). */
+  screen?(req: SipRequest, source: Endpoint): RegistrarScreening;
+  /** Verifies (or challenges) an out-of-dialog request from the PBX; false when it has been answered. */
+  checkRequest?(req: SipRequest, source: Endpoint, respond: (res: SipResponse) => void): boolean;
 }
+
+export type RegistrarScreening =
+  | { readonly verdict: 'pass' }
+  | { readonly verdict: 'silence'; readonly reason: string }
+  | { readonly verdict: 'reject'; readonly status: number; readonly reason: string };
 
 export interface SipProxyOptions {
   readonly stack: SipStack;
-  readonly config: Pick<Config, 'proxy' | 'pbx'>;
+  readonly config: Pick<Config, 'proxy' | 'pbx'> & { readonly security?: Config['security'] };
   /** Ordered region names for a new call (the routing service's routeCall). */
   readonly router: (facts: CallFacts) => RouteDecision;
   readonly regions: () => readonly RegionRuntime[];

@@ -7,7 +7,9 @@ import type { Endpoint } from '../sip/transport/types';
 import type { RegistrationErrorCode } from '../errors/registration';
 import type { Binding } from './bindings';
 import { deltaSeconds, sameContact, sipUriOf } from './contacts';
+import { sameIp } from './ip-address';
 import { isIP } from 'node:net';
+import type { ContactBinding } from '../config/types';
 
 export interface ExpiryLimits {
   /** Shorter non-zero registrations are answered 423 with Min-Expires (§10.3 step 7). */
@@ -25,6 +27,8 @@ export interface RegisterFacts {
   readonly callId: string;
   readonly cseq: number;
   readonly source: Endpoint;
+  /** What a Contact at another address than the source gets (default 'source': bound to the source). */
+  readonly binding?: ContactBinding;
 }
 
 export type BindingPlan =
@@ -96,9 +100,19 @@ export function planBindings(
         ['Min-Expires', String(limits.minExpires)],
       ]);
     }
-    const endpoint = contactEndpoint(contact.uri, facts.source);
-    if (endpoint === null)
-      return refuse(400, 'REG_BAD_CONTACT', { detail: `${contact.uri} is not a sip: URI` });
+    const named = contactEndpoint(contact.uri, facts.source);
+    if (named === null) return refuse(400, 'REG_BAD_CONTACT', { detail: `${contact.uri} is not a sip: URI` });
+    // RFC 5626's flow idea: requests for the binding go back where the REGISTER came from. A Contact
+    // naming another host is what a hijacker registers; a NATed PBX names a private address it is not at.
+    const elsewhere = !sameEndpoint(named, facts.source);
+    const binding = facts.binding ?? 'source';
+    if (elsewhere && expires > 0 && binding === 'refuse') {
+      return refuse(403, 'REG_CONTACT_NOT_SOURCE', {
+        contact: contact.uri,
+        source: `${facts.source.address}:${facts.source.port}`,
+      });
+    }
+    const endpoint = elsewhere && binding === 'source' ? facts.source : named;
     const old = bindings.find((b) => sameContact(b.uri, contact.uri));
     // §10.3 step 7: the same Call-ID must come with a higher CSeq, or the request is out of order.
     if (old !== undefined && old.callId === facts.callId && facts.cseq <= old.cseq) {
@@ -118,7 +132,16 @@ export function planBindings(
       expiresAt: now + granted * 1000,
       registeredAt: now,
     });
-    changes.push(`${contact.uri} for ${granted} s`);
+    changes.push(
+      `${contact.uri} for ${granted} s` +
+        (elsewhere && binding === 'source'
+          ? ` (bound to its source ${facts.source.address}:${facts.source.port})`
+          : ''),
+    );
   }
   return { ok: true, bindings, reason: changes.length > 0 ? changes.join(', ') : 'nothing to change' };
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.protocol === b.protocol && a.port === b.port && sameIp(a.address, b.address);
 }

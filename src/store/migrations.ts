@@ -181,6 +181,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX idx_geo_calls_status ON geo_calls (final_status, started_at)',
     ],
   },
+  {
+    version: 4,
+    name: 'PBX registrations',
+    up: (t) => [
+      // The PBX's bindings at geored's registrar, so a restart does not lose where the PBX is (issue 7).
+      `CREATE TABLE geo_pbx_bindings (
+        uri TEXT PRIMARY KEY,
+        protocol VARCHAR(3) NOT NULL CHECK (protocol IN ('udp', 'tcp', 'tls')),
+        address VARCHAR(64) NOT NULL,
+        port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+        call_id VARCHAR(255) NOT NULL,
+        cseq BIGINT NOT NULL,
+        expires_at ${t.timestamp} NOT NULL,
+        registered_at ${t.timestamp} NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

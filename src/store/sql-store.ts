@@ -55,6 +55,7 @@ import type {
   ScheduledFailoverStatus,
   Store,
   Timestamp,
+  PbxBindingRow,
 } from './types';
 import { reasonOf } from './reason';
 import { invalid, jsonValue, nonNegativeInt, oneOf, timestamp } from './validate';
@@ -608,6 +609,52 @@ export class SqlStore implements Store {
       'kvDelete',
       async () => (await this.db.run('DELETE FROM geo_kv WHERE key = ?', [kvKey(key)])) > 0,
     );
+  }
+
+  replacePbxBindings(rows: readonly PbxBindingRow[]): Promise<void> {
+    return this.op('replacePbxBindings', async () => {
+      await this.db.transaction(async (tx) => {
+        await tx.run('DELETE FROM geo_pbx_bindings');
+        if (rows.length === 0) return;
+        await tx.insertMany(
+          'geo_pbx_bindings',
+          ['uri', 'protocol', 'address', 'port', 'call_id', 'cseq', 'expires_at', 'registered_at'],
+          rows.map((r) => [
+            r.uri,
+            r.protocol,
+            r.address,
+            r.port,
+            r.call_id,
+            r.cseq,
+            new Date(r.expires_at).toISOString(),
+            new Date(r.registered_at).toISOString(),
+          ]),
+        );
+      });
+    });
+  }
+
+  listPbxBindings(now: Timestamp): Promise<PbxBindingRow[]> {
+    return this.op('listPbxBindings', async () => {
+      const at = new Date(now).toISOString();
+      await this.db.run('DELETE FROM geo_pbx_bindings WHERE expires_at <= ?', [at]);
+      const rows = await this.db.all(
+        `SELECT uri, protocol, address, port, call_id, cseq, expires_at, registered_at
+         FROM geo_pbx_bindings WHERE expires_at > ? ORDER BY registered_at DESC`,
+        [at],
+      );
+      const c = this.db.codec;
+      return rows.map((r) => ({
+        uri: String(r.uri),
+        protocol: String(r.protocol) as PbxBindingRow['protocol'],
+        address: String(r.address),
+        port: Number(r.port),
+        call_id: String(r.call_id),
+        cseq: Number(r.cseq),
+        expires_at: c.fromTime(r.expires_at),
+        registered_at: c.fromTime(r.registered_at),
+      }));
+    });
   }
 
   async close(): Promise<void> {

@@ -229,6 +229,19 @@ export interface RetentionLimits {
   readonly now?: Timestamp;
 }
 
+/** One PBX binding at geored's registrar (geo_pbx_bindings). */
+export interface PbxBindingRow {
+  readonly uri: string;
+  readonly protocol: 'udp' | 'tcp' | 'tls';
+  readonly address: string;
+  readonly port: number;
+  readonly call_id: string;
+  readonly cseq: number;
+  /** ISO 8601. */
+  readonly expires_at: string;
+  readonly registered_at: string;
+}
+
 export interface Store {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -307,6 +320,10 @@ export interface Store {
 
   kvGet<T = unknown>(key: string): Promise<T | undefined>;
   kvSet(key: string, value: unknown): Promise<void>;
+  /** The PBX's registrar bindings: all replaced at once (they change together, per REGISTER). */
+  replacePbxBindings(rows: readonly PbxBindingRow[]): Promise<void>;
+  /** Bindings still live at `now` (expired ones are left out and deleted). */
+  listPbxBindings(now: Timestamp): Promise<PbxBindingRow[]>;
   kvDelete(key: string): Promise<boolean>;
 
   /** Waits for work in progress, then closes; later calls fail with STORE_CLOSED. */

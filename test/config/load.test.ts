@@ -163,7 +163,7 @@ describe('YAML syntax errors', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
       expect.objectContaining({
         path: '',
-        message: 'found a list, expected a mapping with keys features, server, proxy, pbx',
+        message: 'found a list, expected a mapping with keys features, server, proxy, pbx, security',
         line: 1,
         column: 1,
       }),

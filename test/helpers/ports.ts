@@ -5,7 +5,8 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
-export type Loopback = '127.0.0.1' | '::1';
+/** 127.0.0.2 plays a second host (a PBX beside an attacker on 127.0.0.1). */
+export type Loopback = '127.0.0.1' | '127.0.0.2' | '::1';
 
 function bindTcp(
   address: string,

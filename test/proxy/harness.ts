@@ -7,7 +7,7 @@ import { Metrics } from '../../src/metrics/registry';
 import { createSipProxy, type SipProxy } from '../../src/proxy';
 import type { CallFacts, RegionRuntime, RegistrarLike, SourceClass } from '../../src/proxy';
 import type { CallOutcome } from '../../src/health/decide-health-types';
-import type { ProxyConfig } from '../../src/config/types';
+import type { ProxyConfig, SecurityConfig } from '../../src/config/types';
 import { SipStack } from '../../src/sip/stack';
 import type { Endpoint } from '../../src/sip/transport/types';
 import type { Store } from '../../src/store/types';
@@ -70,6 +70,7 @@ export async function startProxy(opts: {
   proxy?: Partial<ProxyConfig>;
   store?: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>;
   registrar?: RegistrarLike;
+  security?: SecurityConfig;
   pbxAddress?: Endpoint;
   /** Region sources by port (their sipp UAS ports); every other loopback source is the PBX. */
   regionPorts?: ReadonlyMap<number, string>;
@@ -97,6 +98,7 @@ export async function startProxy(opts: {
     config: {
       proxy: { ...PROXY_DEFAULTS, ...opts.proxy },
       pbx: { allow_any_loopback: true, ...(opts.pbxAddress && { address: opts.pbxAddress }) },
+      ...(opts.security && { security: opts.security }),
     },
     router: (facts) => {
       routed.push(facts);

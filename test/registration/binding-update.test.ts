@@ -161,3 +161,57 @@ describe('grantedSeconds (RFC 3261 §10.2.4)', () => {
     ).toBeNull();
   });
 });
+
+describe('Contacts tied to where the REGISTER came from (issue 7, RFC 5626 flows)', () => {
+  const elsewhere = '<sip:pbx@192.0.2.66:5060>';
+
+  it('binds a Contact at another address to the source address and port by default, and says so', () => {
+    const plan = planBindings(facts([elsewhere]), [], DEFAULT_EXPIRY_LIMITS, T0);
+    if (!plan.ok) throw new Error(plan.code);
+    expect(plan.bindings[0]!.uri).toBe('sip:pbx@192.0.2.66:5060');
+    expect(plan.bindings[0]!.endpoint).toEqual(source);
+    expect(plan.reason).toBe('sip:pbx@192.0.2.66:5060 for 3600 s (bound to its source 127.0.0.1:40000)');
+  });
+
+  it('refuses it with 403 under contact_binding: refuse, but still lets the PBX remove it', () => {
+    const plan = planBindings(facts([elsewhere], { binding: 'refuse' }), [], DEFAULT_EXPIRY_LIMITS, T0);
+    expect(plan).toMatchObject({
+      ok: false,
+      status: 403,
+      code: 'REG_CONTACT_NOT_SOURCE',
+      params: { contact: 'sip:pbx@192.0.2.66:5060', source: '127.0.0.1:40000' },
+    });
+    const removal = planBindings(
+      facts(['<sip:pbx@192.0.2.66:5060>;expires=0'], { binding: 'refuse' }),
+      [],
+      DEFAULT_EXPIRY_LIMITS,
+      T0,
+    );
+    expect(removal.ok).toBe(true);
+  });
+
+  it('keeps the Contact address as registered under contact_binding: as_registered', () => {
+    const plan = planBindings(
+      facts([elsewhere], { binding: 'as_registered' }),
+      [],
+      DEFAULT_EXPIRY_LIMITS,
+      T0,
+    );
+    if (!plan.ok) throw new Error(plan.code);
+    expect(plan.bindings[0]!.endpoint).toEqual({ protocol: 'udp', address: '192.0.2.66', port: 5060 });
+  });
+
+  it('leaves a Contact that is the source alone in every mode', () => {
+    for (const binding of ['source', 'refuse', 'as_registered'] as const) {
+      const plan = planBindings(
+        facts(['<sip:pbx@127.0.0.1:40000>'], { binding }),
+        [],
+        DEFAULT_EXPIRY_LIMITS,
+        T0,
+      );
+      if (!plan.ok) throw new Error(plan.code);
+      expect(plan.bindings[0]!.endpoint).toEqual(source);
+      expect(plan.reason).toBe('sip:pbx@127.0.0.1:40000 for 3600 s');
+    }
+  });
+});

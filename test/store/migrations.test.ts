@@ -11,6 +11,7 @@ const ALL_TABLES = [
   'geo_failover_history',
   'geo_health_checks',
   'geo_kv',
+  'geo_pbx_bindings',
   'geo_regions',
   'geo_scheduled_failovers',
   'geo_schema_migrations',
@@ -115,7 +116,7 @@ for (const [label, make] of [
       } finally {
         await store.close();
       }
-      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3]);
+      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3, 4]);
     });
 
     it('refuses a schema newer than this geored knows, and a bad target', async () => {
@@ -132,7 +133,7 @@ for (const [label, make] of [
       db = await make();
       const stores = await Promise.all([openStore(db.url), openStore(db.url), openStore(db.url)]);
       await Promise.all(stores.map((s) => s.close()));
-      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3]);
+      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3, 4]);
     });
 
     it('rolls a failed migration back and reports it', async () => {

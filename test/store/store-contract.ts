@@ -16,6 +16,7 @@ const TABLES = [
   'geo_failback_approvals',
   'geo_calls',
   'geo_kv',
+  'geo_pbx_bindings',
 ];
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
@@ -695,6 +696,35 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
         expect(await store.kvGet('label')).toBeUndefined();
         await expectCode(store.kvSet('bad', undefined), 'STORE_INVALID_ROW');
         await expectCode(store.kvSet('', 1), 'STORE_INVALID_ROW');
+      });
+    });
+
+    describe('PBX bindings (geo_pbx_bindings)', () => {
+      const binding = (uri: string, port: number, expiresSeconds: number) => ({
+        uri,
+        protocol: 'udp' as const,
+        address: '192.0.2.10',
+        port,
+        call_id: `reg-${port}`,
+        cseq: 7,
+        expires_at: at(expiresSeconds),
+        registered_at: at(0),
+      });
+
+      it('replaces the set, reads back the live ones, and deletes those expired at the time asked', async () => {
+        await store.replacePbxBindings([
+          binding('sip:pbx@192.0.2.10:5070', 5070, 60),
+          binding('sip:pbx@192.0.2.10:5071', 5071, 600),
+        ]);
+        expect((await store.listPbxBindings(at(30))).sort((a, b) => a.port - b.port)).toEqual([
+          binding('sip:pbx@192.0.2.10:5070', 5070, 60),
+          binding('sip:pbx@192.0.2.10:5071', 5071, 600),
+        ]);
+        expect((await store.listPbxBindings(at(60))).map((b) => b.port)).toEqual([5071]);
+        // Expired rows are deleted, not just filtered: asking again for an earlier time finds them gone.
+        expect((await store.listPbxBindings(at(30))).map((b) => b.port)).toEqual([5071]);
+        await store.replacePbxBindings([]);
+        expect(await store.listPbxBindings(at(0))).toEqual([]);
       });
     });
 

@@ -17,6 +17,8 @@ import {
   type ListenSpec,
   type StreamSettings,
   type TlsFiles,
+  type UdpOptions,
+  type UdpSocketStats,
 } from '../transport';
 import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
 import { endpointKey } from '../transport/types';
@@ -30,6 +32,7 @@ export interface SipStackOptions {
   readonly listen: readonly ListenSpec[];
   readonly tls?: TlsFiles;
   readonly stream?: Partial<StreamSettings>;
+  readonly udp?: UdpOptions;
   readonly timers?: Partial<TimerValues>;
   /** When an INVITE server transaction sends 100 Trying itself (default 200 ms; a proxy wants 0, §16.2). */
   readonly trying100DelayMs?: number;
@@ -72,6 +75,15 @@ export interface ServerTx {
 }
 
 export type RequestHandler = (req: SipRequest, tx: ServerTx, source: Endpoint) => void;
+
+/**
+ * What the TU's screen says about a request before the transaction layer sees it: nothing (go on), drop it
+ * in silence, or answer it statelessly (RFC 3261 §16.7 lets an element answer without a transaction). A
+ * stateless answer is sent once, to the address the bytes came from, and never retransmitted: refusing a
+ * stranger costs no state and cannot be turned into an amplifier.
+ */
+export type ScreenVerdict = undefined | { readonly drop: true } | { readonly status: number };
+export type RequestScreen = (req: SipRequest, source: Endpoint) => ScreenVerdict;
 
 interface PendingClient {
   readonly request: SipRequest;
@@ -117,6 +129,9 @@ export class SipStack {
   private requestHandler: RequestHandler | undefined;
   private ackHandler: ((req: SipRequest, source: Endpoint) => void) | undefined;
   private strayHandler: ((res: SipResponse, source: Endpoint) => void) | undefined;
+  private screen: RequestScreen | undefined;
+  /** Requests the screen dropped, and those it answered statelessly. */
+  readonly screenCounters = { dropped: 0, answered: 0 };
   private transports!: TransportManager;
   private closed = false;
   private readonly debug: boolean;
@@ -137,10 +152,15 @@ export class SipStack {
       log,
     );
     stack.transports = await TransportManager.open(
-      { listen: opts.listen, tls: opts.tls, stream: opts.stream, logger: log },
+      { listen: opts.listen, tls: opts.tls, stream: opts.stream, udp: opts.udp, logger: log },
       (inbound) => stack.receive(inbound),
     );
     return stack;
+  }
+
+  /** UDP receive buffers and kernel drops per listener (reads /proc: for a metric scrape, not per message). */
+  udpStats(): UdpSocketStats[] {
+    return this.transports.udpStats();
   }
 
   /** Every bound listening endpoint (port 0 resolved to the real port). */
@@ -185,6 +205,11 @@ export class SipStack {
 
   onStrayResponse(handler: (res: SipResponse, source: Endpoint) => void): void {
     this.strayHandler = handler;
+  }
+
+  /** Looks at every request before any transaction is made for it (see ScreenVerdict). */
+  onScreen(screen: RequestScreen): void {
+    this.screen = screen;
   }
 
   /** Pushes our Via for a request going to `dest`: a fresh branch, and rport so NATs are survived (RFC 3581). */
@@ -282,7 +307,10 @@ export class SipStack {
     }
     let outputs: LayerOutput[];
     try {
-      if (isRequest(msg)) applyReceived(msg, inbound.source);
+      if (isRequest(msg)) {
+        applyReceived(msg, inbound.source);
+        if (this.screen && this.screened(msg, inbound.source)) return;
+      }
       if (this.debug) this.log.debug({ from: endpointKey(inbound.source), summary: summary(msg) }, 'sip in');
       outputs = this.layer.receive(msg, inbound.source, now());
     } catch (err) {
@@ -298,6 +326,19 @@ export class SipStack {
       this.handlerFailed(err, inbound.source);
     }
     this.rearm();
+  }
+
+  /** True when the screen took the request: dropped, or answered once without a transaction. */
+  private screened(req: SipRequest, source: Endpoint): boolean {
+    const verdict = this.screen!(req, source);
+    if (verdict === undefined) return false;
+    if ('drop' in verdict || req.method === 'ACK') {
+      this.screenCounters.dropped++;
+      return true;
+    }
+    this.screenCounters.answered++;
+    this.transmit(createResponse(req, verdict.status), source);
+    return true;
   }
 
   private rejectUnparseable(inbound: Inbound, err: unknown): void {

@@ -26,6 +26,8 @@ export class StreamConnection {
   /** Last time anything was received or sent (ms, performance.now()); the idle sweep reads it. */
   lastActivity = performance.now();
   lastSent = performance.now();
+  /** When the bytes now held (a message not yet complete) started arriving; null when nothing is held. */
+  partialSince: number | null = null;
   private readonly framer = new StreamFramer();
   private pending: Pending[] = [];
   /** What the connection failed with, for the pending sends and for the `onClose` listener. */
@@ -124,6 +126,7 @@ export class StreamConnection {
       this.socket.destroy();
       return;
     }
+    this.partialSince = this.framer.buffered === 0 ? null : (this.partialSince ?? this.lastActivity);
     for (const f of framed) {
       if (f.kind === 'message') {
         this.deliver({ bytes: f.bytes, source: this.remote, local: this.local });

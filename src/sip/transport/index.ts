@@ -1,6 +1,8 @@
-export { TransportManager, type TransportManagerOptions } from './manager';
+export { TransportManager, type TransportManagerOptions, type UdpSocketStats } from './manager';
+export { type UdpOptions } from './udp';
 export {
   DEFAULT_STREAM_SETTINGS,
+  type ConnectionRefused,
   type ListenSpec,
   type SendErrorHandler,
   type StreamSettings,

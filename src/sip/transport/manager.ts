@@ -13,12 +13,21 @@ import { createTcpTransport, listenTcp } from './tcp';
 import { createTlsTransport, listenTls, loadTlsMaterial } from './tls';
 import type { Endpoint, Inbound, TransportProtocol } from './types';
 import { endpointKey } from './types';
-import { UdpTransport } from './udp';
+import { UdpTransport, type UdpOptions } from './udp';
+import { readUdpDrops } from './udp-drops';
+
+/** One UDP listener's receive buffer (as granted) and the datagrams the kernel dropped on it (null: unknown). */
+export interface UdpSocketStats {
+  readonly local: Endpoint;
+  readonly receiveBuffer: number;
+  readonly drops: number | null;
+}
 
 export interface TransportManagerOptions {
   readonly listen: readonly ListenSpec[];
   readonly tls?: TlsFiles;
   readonly stream?: Partial<StreamSettings>;
+  readonly udp?: UdpOptions;
   readonly logger?: Logger;
 }
 
@@ -49,7 +58,7 @@ export class TransportManager {
     );
     try {
       for (const spec of opts.listen) {
-        if (spec.protocol === 'udp') manager.udp.push(await UdpTransport.bind(spec, deliver, log));
+        if (spec.protocol === 'udp') manager.udp.push(await UdpTransport.bind(spec, deliver, log, opts.udp));
         else if (spec.protocol === 'tcp') await listenTcp(manager.tcp, spec);
         else await listenTls(manager.tls, spec, material, log);
       }
@@ -69,6 +78,16 @@ export class TransportManager {
   localEndpoint(protocol: TransportProtocol, family?: 4 | 6): Endpoint | undefined {
     const all = this.endpoints().filter((e) => e.protocol === protocol);
     return (family ? all.find((e) => addressFamily(e.address) === family) : undefined) ?? all[0];
+  }
+
+  /** Receive buffers and kernel drops of the UDP listeners (reads /proc/net/udp{,6}: call it at scrape time). */
+  udpStats(): UdpSocketStats[] {
+    const drops = readUdpDrops(this.udp.map((u) => u.local));
+    return this.udp.map((u, i) => ({
+      local: u.local,
+      receiveBuffer: u.receiveBuffer,
+      drops: drops[i] ?? null,
+    }));
   }
 
   connectionCount(protocol: 'tcp' | 'tls'): number {

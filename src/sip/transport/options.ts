@@ -27,15 +27,35 @@ export interface StreamSettings {
   readonly idleTimeoutMs: number;
   /** Send an RFC 5626 CRLFCRLF ping on idle connections we opened, this often; 0 = never. */
   readonly keepAliveIntervalMs: number;
-  /** Open connections per protocol (inbound and outbound); more are refused. */
-  readonly maxConnections: number;
+  /**
+   * Connections accepted from peers, per protocol; more are refused. Kept apart from the outbound pool, so
+   * strangers filling it cannot stop geored from connecting to a region (or the PBX) itself.
+   */
+  readonly maxInboundConnections: number;
+  /** Connections geored opens, per protocol. */
+  readonly maxOutboundConnections: number;
+  /** Accepted connections one remote IP may hold at once. */
+  readonly maxConnectionsPerSource: number;
+  /** A message started but not complete for this long (a slow sender) closes its connection; 0 = never. */
+  readonly messageTimeoutMs: number;
+  /** Told of each inbound connection refused or closed by one of these limits (for a metric). */
+  readonly onRefused?: (event: ConnectionRefused) => void;
+}
+
+export interface ConnectionRefused {
+  readonly protocol: TransportProtocol;
+  readonly remoteAddress: string;
+  readonly reason: 'inbound_limit' | 'per_source' | 'message_timeout';
 }
 
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   connectTimeoutMs: 5_000,
   idleTimeoutMs: 300_000,
   keepAliveIntervalMs: 0,
-  maxConnections: 1_024,
+  maxInboundConnections: 1_024,
+  maxOutboundConnections: 1_024,
+  maxConnectionsPerSource: 64,
+  messageTimeoutMs: 10_000,
 };
 
 /** Called when bytes handed to `send` could not be delivered (connect failed, connection lost...). */

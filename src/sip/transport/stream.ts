@@ -24,6 +24,10 @@ export class StreamTransport {
   private readonly connections = new Map<string, StreamConnection>();
   /** Every live connection, including ones replaced in the map by a newer one to the same endpoint. */
   private readonly live = new Set<StreamConnection>();
+  /** Accepted connections per remote IP, and in all; and the ones we opened. */
+  private readonly perSource = new Map<string, number>();
+  private inbound = 0;
+  private outbound = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   rejectedConnections = 0;
@@ -35,8 +39,8 @@ export class StreamTransport {
     private readonly deliver: (inbound: Inbound) => void,
     private readonly log: Logger,
   ) {
-    const { idleTimeoutMs, keepAliveIntervalMs } = settings;
-    const periods = [idleTimeoutMs, keepAliveIntervalMs].filter((p) => p > 0);
+    const { idleTimeoutMs, keepAliveIntervalMs, messageTimeoutMs } = settings;
+    const periods = [idleTimeoutMs, keepAliveIntervalMs, messageTimeoutMs].filter((p) => p > 0);
     if (periods.length > 0) {
       // A quarter of the shortest period keeps the sweep's lateness small without a timer per connection.
       const every = Math.max(50, Math.min(...periods) / 4);
@@ -92,10 +96,10 @@ export class StreamTransport {
     }
     let conn = this.connections.get(endpointKey(dest));
     if (!conn || conn.state === 'closed') {
-      if (this.live.size >= this.settings.maxConnections) {
+      if (this.outbound >= this.settings.maxOutboundConnections) {
         onError?.(
           transportError('TRANSPORT_CONNECTION_LIMIT', {
-            max: this.settings.maxConnections,
+            max: this.settings.maxOutboundConnections,
             endpoint: endpointKey(dest),
           }),
         );
@@ -122,18 +126,24 @@ export class StreamTransport {
   }
 
   private adopt(socket: Socket, local: Endpoint): void {
-    if (this.closed || this.live.size >= this.settings.maxConnections) {
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    const reason = this.closed
+      ? 'closed'
+      : this.inbound >= this.settings.maxInboundConnections
+        ? 'inbound_limit'
+        : (this.perSource.get(address) ?? 0) >= this.settings.maxConnectionsPerSource
+          ? 'per_source'
+          : null;
+    if (reason !== null) {
       this.rejectedConnections++;
+      if (reason !== 'closed')
+        this.settings.onRefused?.({ protocol: this.protocol, remoteAddress: address, reason });
       if (this.log.isLevelEnabled('debug'))
-        this.log.debug({ local: endpointKey(local) }, 'connection refused: limit');
+        this.log.debug({ local: endpointKey(local), remote: address, reason }, 'connection refused');
       socket.destroy();
       return;
     }
-    const remote: Endpoint = {
-      protocol: this.protocol,
-      address: normalizeAddress(socket.remoteAddress ?? ''),
-      port: socket.remotePort ?? 0,
-    };
+    const remote: Endpoint = { protocol: this.protocol, address, port: socket.remotePort ?? 0 };
     socket.setNoDelay(true);
     this.track(new StreamConnection(socket, remote, local, false, true, this.deliver, this.forget, this.log));
   }
@@ -178,18 +188,48 @@ export class StreamTransport {
   private track(conn: StreamConnection): void {
     this.live.add(conn);
     this.connections.set(conn.key, conn);
+    if (conn.outbound) this.outbound++;
+    else {
+      this.inbound++;
+      this.perSource.set(conn.remote.address, (this.perSource.get(conn.remote.address) ?? 0) + 1);
+    }
   }
 
   private readonly forget = (conn: StreamConnection): void => {
-    this.live.delete(conn);
+    if (!this.live.delete(conn)) return;
     if (this.connections.get(conn.key) === conn) this.connections.delete(conn.key);
+    if (conn.outbound) this.outbound--;
+    else {
+      this.inbound--;
+      const n = (this.perSource.get(conn.remote.address) ?? 1) - 1;
+      if (n <= 0) this.perSource.delete(conn.remote.address);
+      else this.perSource.set(conn.remote.address, n);
+    }
   };
 
   private sweep(): void {
     const now = performance.now();
-    const { idleTimeoutMs, keepAliveIntervalMs } = this.settings;
+    const { idleTimeoutMs, keepAliveIntervalMs, messageTimeoutMs } = this.settings;
     for (const conn of this.live) {
       if (conn.state !== 'open') continue;
+      // A slow sender (one byte a second keeps the idle timer happy) holds a connection without ever
+      // completing a message: its connection goes once a message has been arriving for too long.
+      if (
+        messageTimeoutMs > 0 &&
+        !conn.outbound &&
+        conn.partialSince !== null &&
+        now - conn.partialSince >= messageTimeoutMs
+      ) {
+        this.settings.onRefused?.({
+          protocol: this.protocol,
+          remoteAddress: conn.remote.address,
+          reason: 'message_timeout',
+        });
+        if (this.log.isLevelEnabled('debug'))
+          this.log.debug({ remote: conn.key }, 'closing a connection whose message never completed');
+        conn.close();
+        continue;
+      }
       if (idleTimeoutMs > 0 && now - conn.lastActivity >= idleTimeoutMs) {
         if (this.log.isLevelEnabled('debug')) this.log.debug({ remote: conn.key }, 'closing idle connection');
         conn.close();

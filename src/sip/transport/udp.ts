@@ -36,8 +36,15 @@ function literalLookup(
 }
 
 /** One UDP socket: a datagram is one message (RFC 3261 §18.3); responses leave through the same socket. */
+export interface UdpOptions {
+  /** SO_RCVBUF to ask for, bytes; the kernel caps it (net.core.rmem_max). Default: the kernel's. */
+  readonly receiveBufferBytes?: number;
+}
+
 export class UdpTransport {
   private closed = false;
+  /** SO_RCVBUF as the kernel reports it after our request (Linux reports twice what it books). */
+  receiveBuffer = 0;
 
   private constructor(
     private readonly socket: Socket,
@@ -45,7 +52,12 @@ export class UdpTransport {
     private readonly log: Logger,
   ) {}
 
-  static bind(spec: ListenSpec, deliver: (inbound: Inbound) => void, log: Logger): Promise<UdpTransport> {
+  static bind(
+    spec: ListenSpec,
+    deliver: (inbound: Inbound) => void,
+    log: Logger,
+    opts: UdpOptions = {},
+  ): Promise<UdpTransport> {
     const family = addressFamily(spec.address);
     const socket = createSocket({
       type: family === 6 ? 'udp6' : 'udp4',
@@ -67,6 +79,26 @@ export class UdpTransport {
         socket.off('error', onListenError);
         const local: Endpoint = { protocol: 'udp', address: spec.address, port: socket.address().port };
         const transport = new UdpTransport(socket, local, log);
+        const asked = opts.receiveBufferBytes;
+        if (asked !== undefined) {
+          try {
+            socket.setRecvBufferSize(asked);
+          } catch (err) {
+            log.warn(
+              { local: endpointKey(local), err: reasonOf(err) },
+              'could not set the UDP receive buffer',
+            );
+          }
+        }
+        transport.receiveBuffer = socket.getRecvBufferSize();
+        if (asked !== undefined) {
+          log.info(
+            { local: endpointKey(local), asked, obtained: transport.receiveBuffer },
+            transport.receiveBuffer >= asked
+              ? `UDP receive buffer of ${endpointKey(local)}: ${transport.receiveBuffer} bytes`
+              : `UDP receive buffer of ${endpointKey(local)}: ${transport.receiveBuffer} bytes, less than the ${asked} asked (raise net.core.rmem_max)`,
+          );
+        }
         socket.on('message', (bytes, rinfo) => {
           if (isOnlyCrlf(bytes)) return;
           deliver({

@@ -210,7 +210,7 @@ describe('TCP', () => {
   it('refuses connections over the limit and keeps the ones it has', async () => {
     const b = await manager({
       listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      stream: { maxConnections: 1 },
+      stream: { maxInboundConnections: 1 },
     });
     const port = (b.m.localEndpoint('tcp') as Endpoint).port;
     const first = await rawConnect(port);
