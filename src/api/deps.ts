@@ -62,6 +62,10 @@ export interface GeoApi {
   getFailoverHistory(limit?: number): Awaitable<FailoverRecord[]>;
   /** An empty object changes nothing; each returns the settings now in force. */
   configureHealthCheck(s: HealthCheckSettings): Awaitable<Required<HealthCheckSettings>>;
+  /** The settings in force, read without writing anything (GET of the settings endpoints). */
+  healthCheckInForce(): Required<HealthCheckSettings>;
+  failoverInForce(): Required<FailoverSettings>;
+  failbackInForce(): Required<FailbackSettings>;
   configureFailover(s: FailoverSettings): Awaitable<Required<FailoverSettings>>;
   configureFailback(s: FailbackSettings): Awaitable<Required<FailbackSettings>>;
   scheduleFailover(req: ScheduleFailoverRequest): Awaitable<ScheduledFailoverInfo>;
@@ -87,8 +91,11 @@ export interface ApiDeps {
   metrics: Pick<Metrics, 'registry'>;
   tokens: readonly ApiToken[];
   logger: Logger;
-  /** True when the store and the SIP transports are up (GET /readyz). */
-  ready: () => boolean;
+  /**
+   * GET /readyz: true (ready) or false, or the list of what is not up, each naming the part (empty: ready),
+   * such as the store or Redis.
+   */
+  ready: () => boolean | readonly string[] | Promise<readonly string[]>;
   /** Serve GET /metrics without a token (for scrapers on a trusted network); false by default. */
   metricsPublic?: boolean;
 }

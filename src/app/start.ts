@@ -64,7 +64,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     metrics: running.metrics,
     tokens: config.server.tokens,
     logger,
-    ready: () => running.status === 'running',
+    ready: () => running.notReady(),
   });
   const listen = config.server.api.listen;
   try {

@@ -70,6 +70,8 @@ export class SipProxy {
         flushMs: this.limits.recordFlushMs,
         batch: this.limits.recordBatch,
         maxRows: this.limits.maxCallRows,
+        maxSpooled: this.limits.maxSpooledRecords,
+        retryMs: this.limits.recordRetryMs,
       }),
       counters: metrics ? new SipCounters(metrics) : null,
       metrics,
