@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/registry';
 import type { CallAttemptInput, CallDirection, CallInput, Store } from '../store/types';
 
-const MAX_RETRY_MS = 30_000;
+/** Retries of a failed write never wait longer than this: one query every 5 s costs a sick store nothing. */
+const MAX_RETRY_MS = 5_000;
 import type { Attempt } from './failover-chain';
 
 export interface CallRecord {
@@ -66,6 +67,8 @@ export class CallRecorder {
   private droppedInOutage = 0;
   /** Records lost for good (spool overflow, invalid rows). */
   dropped = 0;
+  /** Rows and updates of the write in flight. */
+  private writing = 0;
   /** geored_calls_total children by region and result, so counting a call is a Map hit. */
   private readonly callCounters = new Map<string, { inc(): void }>();
 
@@ -82,9 +85,9 @@ export class CallRecorder {
     },
   ) {}
 
-  /** Records waiting for the store (queued rows and end-of-call updates). */
+  /** Records waiting for the store (queued rows and end-of-call updates), counting those being written. */
   get pending(): number {
-    return this.queue.length + this.updates.length;
+    return this.queue.length + this.updates.length + this.writing;
   }
 
   open(
@@ -154,6 +157,7 @@ export class CallRecorder {
     if (batch.length === 0 && updates.length === 0) return;
     this.queue = [];
     this.updates = [];
+    this.writing = batch.length + updates.length;
     let done = 0;
     try {
       if (batch.length > 0) await this.insert(store, batch);
@@ -168,10 +172,12 @@ export class CallRecorder {
       const unwritten = batch.filter((r) => r.stage === 'queued');
       if (unwritten.length > 0) this.queue = [...unwritten, ...this.queue];
       this.updates = [...updates.slice(done), ...this.updates];
+      this.writing = 0;
       this.bound();
       this.failed(e as Error);
       return;
     }
+    this.writing = 0;
     this.recovered();
     this.setSpooled();
   }

@@ -87,6 +87,6 @@ export interface ProxyLimits {
    * comes back; beyond this many the oldest are dropped and counted.
    */
   readonly maxSpooledRecords: number;
-  /** The first retry of a failed write comes after this long, ms; each further one waits twice as long, up to 30 s. */
+  /** The first retry of a failed write comes after this long, ms; each further one waits twice as long, up to 5 s. */
   readonly recordRetryMs: number;
 }
