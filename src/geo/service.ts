@@ -323,9 +323,7 @@ export class GeographicRedundancy {
     }
     const live = this.live.status();
     if (live.backend === 'redis' && !live.connected) {
-      problems.push(
-        `live state (Redis) is not connected since ${new Date(live.since).toISOString()}`,
-      );
+      problems.push(`live state (Redis) is not connected since ${new Date(live.since).toISOString()}`);
     }
     return problems;
   }
@@ -1173,8 +1171,7 @@ export class GeographicRedundancy {
 function changesAnything(patch: RuntimeSettings): boolean {
   return Object.values(patch).some(
     (section) =>
-      section !== undefined &&
-      Object.values(section as Record<string, unknown>).some((v) => v !== undefined),
+      section !== undefined && Object.values(section as Record<string, unknown>).some((v) => v !== undefined),
   );
 }
 

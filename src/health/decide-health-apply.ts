@@ -6,11 +6,9 @@
 import { errorFactory } from '../errors/catalogue';
 import { HEALTH_ERRORS } from '../errors/health';
 import { HealthState } from '../model/health-state';
-import { clockTime } from './decide-format';
 import { durationLatch, evaluateHealth } from './decide-health';
 import {
   primaryMethod,
-  type CallOutcome,
   type CallOutcomeReport,
   type CheckResult,
   type HealthDecisionConfig,

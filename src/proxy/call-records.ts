@@ -221,7 +221,10 @@ export class CallRecorder {
         'call records not written: the store failed; they are kept and the write retried until it succeeds',
       );
     } else if (this.log.isLevelEnabled('debug')) {
-      this.log.debug({ err: err.message, spooled: this.pending, retryMs: delay }, 'call records still not written');
+      this.log.debug(
+        { err: err.message, spooled: this.pending, retryMs: delay },
+        'call records still not written',
+      );
     }
     if (!this.timer) {
       this.timer = setTimeout(() => {

@@ -263,6 +263,8 @@ describe('settings reads never write', () => {
     });
     expect(r.statusCode).toBe(400);
     expect(r.json().error).toMatchObject({ code: 'GEO_SCHEDULED_FAILOVER_IN_PAST', field: 'start_time' });
-    expect((await call(api.app, 'GET', `${P}/scheduled-failovers`)).json()).toEqual({ scheduled_failovers: [] });
+    expect((await call(api.app, 'GET', `${P}/scheduled-failovers`)).json()).toEqual({
+      scheduled_failovers: [],
+    });
   }, 60_000);
 });

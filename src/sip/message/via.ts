@@ -83,8 +83,7 @@ export function viaParamProblem(params: Params): string | undefined {
   const received = params['received'];
   if (received !== undefined) {
     if (received === null) return 'received without a value';
-    const addr =
-      received.charCodeAt(0) === 91 && received.endsWith(']') ? received.slice(1, -1) : received;
+    const addr = received.charCodeAt(0) === 91 && received.endsWith(']') ? received.slice(1, -1) : received;
     if (!isIPv4(addr) && !isIPv6(addr)) return `received=${excerpt(received, 48)} is not an IP address`;
   }
   const rport = params['rport'];

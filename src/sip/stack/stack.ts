@@ -263,7 +263,10 @@ export class SipStack {
   private receive(inbound: Inbound): void {
     if (this.closed) return;
     if (inbound.oversized !== undefined) {
-      this.tooLarge(inbound, new SipParseError('SIP_MESSAGE_TOO_LARGE', { limit: DEFAULT_LIMITS.maxMessageBytes }));
+      this.tooLarge(
+        inbound,
+        new SipParseError('SIP_MESSAGE_TOO_LARGE', { limit: DEFAULT_LIMITS.maxMessageBytes }),
+      );
       return;
     }
     let msg: SipMessage;
