@@ -22,7 +22,8 @@ import {
 } from '../transport';
 import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
 import { endpointKey } from '../transport/types';
-import { statelessErrorResponse, transactionOfResponse } from './bad-request';
+import { statelessErrorResponse } from './bad-request';
+import { transactionOfResponse } from './bad-request';
 import { now, SingleTimer } from './clock';
 import { transportError } from '../transport/node-errors';
 import { applyReceived } from './rfc3581';
@@ -91,8 +92,6 @@ export interface StackCounters {
   parseErrors: number;
   /** Parse errors answered with a stateless 4xx/5xx. */
   parseErrorsAnswered: number;
-  /** Messages over the parse limit (answered 513, or ending the client transaction they answer). */
-  oversized: number;
 }
 
 /**
@@ -100,7 +99,7 @@ export interface StackCounters {
  * middle, a real clock driving its timers, and a small promise-based API on top.
  */
 export class SipStack {
-  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0, oversized: 0 };
+  readonly counters: StackCounters = { parseErrors: 0, parseErrorsAnswered: 0 };
   private readonly clients = new Map<string, PendingClient>();
   /**
    * INVITE clients answered 2xx, kept only to pass 2xx retransmissions to `onResponse` until Timer M
@@ -330,7 +329,6 @@ export class SipStack {
    */
   private tooLarge(inbound: Inbound, err: SipParseError): void {
     this.counters.parseErrors++;
-    this.counters.oversized++;
     if (this.debug)
       this.log.debug({ from: endpointKey(inbound.source), err: err.message }, 'message too large');
     const ids = transactionOfResponse(inbound.bytes);

@@ -129,11 +129,6 @@ export class TransactionLayer {
     return out;
   }
 
-  /** The client transaction a response with this top Via branch and CSeq method matches (§17.1.3). */
-  clientTransactionFor(branch: string, method: string): string | undefined {
-    return this.clients.get(clientKey(branch, method))?.tx.id;
-  }
-
   /** The transport could not deliver for `txId` (RFC 3261 §17.1.4, §17.2.4). Late reports are ignored. */
   transportError(txId: string, _now: number): LayerOutput[] {
     const slot = this.byId.get(txId);
@@ -170,6 +165,11 @@ export class TransactionLayer {
       this.settle(slot, out);
     }
     return out;
+  }
+
+  /** The client transaction a response with this top Via branch and CSeq method matches (§17.1.3). */
+  clientTransactionFor(branch: string, method: string): string | undefined {
+    return this.clients.get(clientKey(branch, method))?.tx.id;
   }
 
   /** RFC 3261 §9.2: the INVITE server transaction a CANCEL refers to, matched as §17.2.3 matches requests. */

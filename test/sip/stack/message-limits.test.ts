@@ -103,7 +103,7 @@ describe('message limits on the wire', () => {
     expect(res.status).toBe(503);
     expect(res.synthetic).toBe(true);
     expect(res.cause?.code).toBe('SIP_MESSAGE_TOO_LARGE');
-    expect(client.counters.oversized).toBe(1);
+    expect(client.counters.parseErrors).toBe(1);
   });
 
   it('answers a request over the message limit 513 from its header section (RFC 3261 §21.5.14)', async () => {
@@ -131,7 +131,8 @@ describe('message limits on the wire', () => {
     expect(received).toContain('Call-ID: big-1');
     expect(received).toContain('CSeq: 1 MESSAGE');
     expect(handled).toBe(0);
-    expect(server.counters.oversized).toBe(1);
+    expect(server.counters.parseErrors).toBe(1);
+    expect(server.counters.parseErrorsAnswered).toBe(1);
   });
 
   it('drops a response lacking Call-ID, From or To before it reaches a transaction (RFC 3261 §20, table 2)', async () => {
