@@ -23,10 +23,10 @@ import {
 import type { Endpoint, Inbound, TransportProtocol } from '../transport/types';
 import { endpointKey } from '../transport/types';
 import { statelessErrorResponse } from './bad-request';
-import { transactionOfResponse } from './bad-request';
 import { now, SingleTimer } from './clock';
 import { transportError } from '../transport/node-errors';
 import { applyReceived } from './rfc3581';
+import { transactionOfResponse } from './bad-request';
 
 export interface SipStackOptions {
   readonly listen: readonly ListenSpec[];
