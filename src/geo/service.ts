@@ -152,6 +152,8 @@ export class GeographicRedundancy {
   private readonly regionListeners = new Set<() => void>();
   /** What recordRegionRows last wrote per region (`state|is_active`). */
   private readonly rowsWritten = new Map<string, string>();
+  private rowsChain: Promise<void> = Promise.resolve();
+  private rowsQueued = false;
 
   constructor(private readonly deps: GeoDeps) {
     this.fileConfig = deps.config;
@@ -287,17 +289,25 @@ export class GeographicRedundancy {
    * here; only rows whose values differ from what this instance wrote last are written.
    */
   private recordRegionRows(): void {
-    const active = this.live.getActive()?.name ?? null;
-    for (const name of this.known.keys()) {
-      const state = this.live.getRegion(name)?.state ?? HealthState.HEALTHY;
-      const row = `${state}|${name === active}`;
-      if (this.rowsWritten.get(name) === row) continue;
-      this.rowsWritten.set(name, row);
-      void this.store.setRegionHealth(name, state, name === active).catch((err: unknown) => {
-        this.rowsWritten.delete(name); // written again on the next change
-        this.log.warn({ err, region: name }, 'could not record region health in geo_regions');
-      });
-    }
+    if (this.rowsQueued) return;
+    this.rowsQueued = true;
+    // One pass at a time, reading the live state when it runs: writes of one region never overtake each
+    // other (a PostgreSQL pool would run them in parallel), and the last pass writes the latest state.
+    this.rowsChain = this.rowsChain.then(async () => {
+      this.rowsQueued = false;
+      const active = this.live.getActive()?.name ?? null;
+      for (const name of [...this.known.keys()]) {
+        const state = this.live.getRegion(name)?.state ?? HealthState.HEALTHY;
+        const row = `${state}|${name === active}`;
+        if (this.rowsWritten.get(name) === row) continue;
+        try {
+          await this.store.setRegionHealth(name, state, name === active);
+          this.rowsWritten.set(name, row);
+        } catch (err) {
+          this.log.warn({ err, region: name }, 'could not record region health in geo_regions');
+        }
+      }
+    });
   }
 
   /**
@@ -337,6 +347,7 @@ export class GeographicRedundancy {
     await this.monitor.stop();
     await this.feed.drain();
     await this.recorder.stop();
+    await this.rowsChain;
     await this.syncing.catch(() => undefined);
     this.unsubscribe?.();
     this.unsubscribeSignals?.();

@@ -70,15 +70,8 @@ export async function startProxy(opts: {
   pbxAddress?: Endpoint;
   /** Region sources by port (their sipp UAS ports); every other loopback source is the PBX. */
   regionPorts?: ReadonlyMap<number, string>;
-  /** Also listen on TCP (for regions reached over TCP); the PBX side stays on UDP. */
-  tcp?: boolean;
 }): Promise<Harness> {
-  const stack = await SipStack.create({
-    listen: [
-      { protocol: 'udp', address: '127.0.0.1', port: 0 },
-      ...(opts.tcp ? [{ protocol: 'tcp' as const, address: '127.0.0.1', port: 0 }] : []),
-    ],
-  });
+  const stack = await SipStack.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
   stacks.push(stack);
   const metrics = new Metrics({ defaultMetrics: false });
   metricsList.push(metrics);

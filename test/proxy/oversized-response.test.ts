@@ -5,18 +5,56 @@
  * UAS), so the PBX (a real sipp UAC) sees every call answered.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CallOutcome } from '../../src/health/decide-health-types';
+import { Metrics } from '../../src/metrics/registry';
+import { createSipProxy, type RegionRuntime, type SipProxy } from '../../src/proxy';
 import { parseMessage, type SipRequest } from '../../src/sip/message';
-import { metricSum, region, runUac, startProxy, stopAll } from './harness';
+import { SipStack } from '../../src/sip/stack';
+import { metricSum, PROXY_DEFAULTS, region, runUac, stopAll } from './harness';
 
 const servers: Server[] = [];
 const sockets: Socket[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  for (const close of closers.splice(0)) await close();
   await stopAll();
 });
+
+/** The harness's proxy, on a stack that also listens on TCP (the region below is reached over TCP). */
+async function tcpProxy(regions: readonly RegionRuntime[], westPort: number) {
+  const stack = await SipStack.create({
+    listen: [
+      { protocol: 'udp', address: '127.0.0.1', port: 0 },
+      { protocol: 'tcp', address: '127.0.0.1', port: 0 },
+    ],
+  });
+  const metrics = new Metrics({ defaultMetrics: false });
+  const outcomes: Array<[string, CallOutcome]> = [];
+  const proxy: SipProxy = createSipProxy({
+    stack,
+    config: { proxy: PROXY_DEFAULTS, pbx: { allow_any_loopback: true } },
+    router: () => ({ order: regions.map((r) => r.name), reason: 'test order' }),
+    regions: () => regions,
+    classify: (source) =>
+      source.port === westPort ? { kind: 'region', region: 'us-west-1' } : { kind: 'pbx' },
+    metrics,
+    onCallOutcome: (r, o) => outcomes.push([r, o]),
+    logger: pino({ level: 'silent' }),
+    limits: { recordFlushMs: 50 },
+  });
+  closers.push(async () => {
+    await proxy.close();
+    await stack.close();
+    metrics.close();
+  });
+  const port = stack.endpoints().find((e) => e.protocol === 'udp')!.port;
+  return { stack, proxy, port, metrics, outcomes };
+}
 
 /** A TCP "region" answering each INVITE 100 Trying, then a 200 OK too large to be read. */
 async function oversizedRegion(): Promise<{ port: number; invites: () => number }> {
@@ -63,14 +101,13 @@ describe('a response over the message limit', () => {
   it('ends that branch and the call moves on to the next region: zero failed setups', async () => {
     const big = await oversizedRegion();
     const west = await region('us-west-1', 'region-uas.xml');
-    const h = await startProxy({
-      tcp: true,
-      regions: [
+    const h = await tcpProxy(
+      [
         { name: 'us-east-1', endpoints: [{ protocol: 'tcp', address: '127.0.0.1', port: big.port }] },
         west.runtime,
       ],
-      regionPorts: new Map([[west.sipp.port, 'us-west-1']]),
-    });
+      west.sipp.port,
+    );
     const run = await runUac('pbx-uac.xml', h.port, 3, 5);
     expect(run.code, run.output).toBe(0);
     expect(run.successful).toBe(3);
