@@ -67,6 +67,10 @@ export interface GeoApi {
   getFailoverHistory(limit?: number): Awaitable<FailoverRecord[]>;
   /** An empty object changes nothing; each returns the settings now in force. */
   configureHealthCheck(s: HealthCheckSettings): Awaitable<Required<HealthCheckSettings>>;
+  /** The settings in force, read without writing anything (GET of the settings endpoints). */
+  healthCheckInForce(): Required<HealthCheckSettings>;
+  failoverInForce(): Required<FailoverSettings>;
+  failbackInForce(): Required<FailbackSettings>;
   configureFailover(s: FailoverSettings): Awaitable<Required<FailoverSettings>>;
   configureFailback(s: FailbackSettings): Awaitable<Required<FailbackSettings>>;
   scheduleFailover(req: ScheduleFailoverRequest): Awaitable<ScheduledFailoverInfo>;
@@ -96,8 +100,11 @@ export interface ApiDeps {
   metrics: Pick<Metrics, 'registry'>;
   tokens: readonly ApiToken[];
   logger: Logger;
-  /** True when the store and the SIP transports are up (GET /readyz). */
-  ready: () => boolean;
+  /**
+   * GET /readyz: true (ready) or false, or the list of what is not up, each naming the part (empty: ready),
+   * such as the store or Redis.
+   */
+  ready: () => boolean | readonly string[] | Promise<readonly string[]>;
   /** The live event stream (GET .../events/stream); absent, the route is not registered. */
   events?: EventFeed;
   /** The admin panel's built files (GET /admin); absent, /admin is not served. */

@@ -102,7 +102,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     metrics: running.metrics,
     tokens: config.server.tokens,
     logger,
-    ready: () => running.status === 'running',
+    ready: () => running.notReady(),
     events,
     panel: loadPanelFiles(),
     ...(opts.extraRoutes ? { extraRoutes: opts.extraRoutes } : {}),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   checkRequestSemantics,
+  checkResponseSemantics,
   isRequest,
   parseMessage,
   SipParseError,
@@ -83,7 +84,19 @@ function judge(file: string, bytes: Buffer): Verdict {
     if (e.status !== undefined) v.response = e.status;
     return v;
   }
-  if (!isRequest(msg)) return { file, accepted: true, kind: 'response', status: msg.status };
+  if (!isRequest(msg)) {
+    // The same rule the stack applies before a client transaction sees a response: dropped, not answered.
+    const problem = checkResponseSemantics(msg);
+    return problem === null
+      ? { file, accepted: true, kind: 'response', status: msg.status }
+      : {
+          file,
+          accepted: false,
+          kind: 'response',
+          status: msg.status,
+          reason: `${problem.code}: ${problem.message}`,
+        };
+  }
   const v: Verdict = { file, accepted: true, kind: 'request', method: msg.method };
   const verdict = checkRequestSemantics(msg, 'proxy') ?? checkRequestSemantics(msg, 'uas');
   if (verdict !== null) {

@@ -18,7 +18,17 @@ export const GEO_ERRORS = {
     message: 'scheduled failover {id} is {status} and can no longer be cancelled',
     http: 409,
   },
+  GEO_SCHEDULED_FAILOVER_IN_PAST: {
+    message:
+      '{setting}: the window {start} + {duration} s ended at {end}, before now ({now}); schedule a window that ends in the future',
+    http: 400,
+  },
   GEO_UNKNOWN_FAILBACK: { message: 'no failback approval request with id {id}', http: 404 },
   GEO_FAILBACK_DECIDED: { message: 'failback request {id} was already {decision}', http: 409 },
+  GEO_DISABLED: {
+    message:
+      'geographic redundancy is disabled (features.geographic_redundancy.enabled: false in {source}): {action} is not done; calls go to regions by priority alone',
+    http: 409,
+  },
   GEO_NOT_RUNNING: { message: 'the geographic redundancy service is {state}', http: 503 },
 } as const satisfies ErrorTable;

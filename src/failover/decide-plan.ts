@@ -46,6 +46,11 @@ export function planFailover(
         ? `${from} is the active region`
         : `the active region is ${input.active ?? 'none'}, not ${from}`,
     ),
+    check(
+      'target-not-active',
+      input.active !== to,
+      input.active === to ? `${to} is already the active region` : `${to} is not the active region`,
+    ),
   ];
   if (target) checks.push(...targetChecks(target, cfg));
 
@@ -97,14 +102,21 @@ function targetChecks(target: RegionView, cfg: FailoverDecisionConfig): PlanChec
 }
 
 function planSteps(source: RegionView, target: RegionView, input: FailoverInput): string[] {
+  // A failover to the region already active changes nothing: say so rather than "X in place of X".
+  if (input.active === target.name) {
+    return [`nothing to switch: ${target.name} is already the active region, and new calls keep going to it`];
+  }
   const order = [target, ...rankRegions(input.regions.filter((r) => r.name !== target.name))].map(
     (r) => r.name,
   );
+  // The switch is from whatever is active, which is `source` only when the source-is-active check passes.
+  const current = input.active ?? 'no region';
   return [
-    `make ${target.name} the active region in place of ${input.active ?? 'no region'}`,
+    `make ${target.name} the active region in place of ${current}` +
+      (input.active !== source.name ? ` (${source.name} is not the active region)` : ''),
     `send new calls to ${order.join(', then ')}`,
-    `leave calls in progress on ${source.name} where they are; their in-dialog requests follow Record-Route`,
-    `record the switch in geo_failover_history (from ${source.name} to ${target.name}, automatic false)`,
+    `leave calls in progress on ${current} where they are; their in-dialog requests follow Record-Route`,
+    `record the switch in geo_failover_history (from ${current} to ${target.name}, automatic false)`,
     `keep ${target.name} active as the operator's choice until it fails or failback rules bring back a recovered region`,
   ];
 }

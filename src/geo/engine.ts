@@ -75,8 +75,10 @@ export class FailoverEngine {
     const saved = await store.kvGet<{ name: string; since: number }>(ACTIVE_KEY);
     const names = new Set(this.deps.regions().map((r) => r.name));
     if (!live.getActive() && saved && names.has(saved.name)) {
+      // Its time as the active region goes on from when it became active, not from the restart.
       await live.setActive(saved.name, {
         reason: `restored ${saved.name}, the active region before the restart`,
+        ...(Number.isFinite(saved.since) ? { since: saved.since } : {}),
       });
     }
     for (const r of live.listRegions()) this.stateSince.set(r.name, r.updatedAt);
@@ -290,8 +292,13 @@ export class FailoverEngine {
   async applySwitch(decision: SwitchDecision, now: number): Promise<FailoverRow | null> {
     const { live, store, logger, metrics, events } = this.deps;
     const current = live.getActive();
+    let since = now;
     try {
-      await live.setActive(decision.to, { reason: decision.reason, expectedVersion: current?.version ?? 0 });
+      const set = await live.setActive(decision.to, {
+        reason: decision.reason,
+        expectedVersion: current?.version ?? 0,
+      });
+      since = set.activeSince;
     } catch (err) {
       // Another instance switched first; its decision stands and the next tick sees it.
       if (err instanceof GeoredError && err.code === 'LIVE_VERSION_CONFLICT') {
@@ -303,7 +310,7 @@ export class FailoverEngine {
       }
       throw err;
     }
-    await store.kvSet(ACTIVE_KEY, { name: decision.to, since: now });
+    await store.kvSet(ACTIVE_KEY, { name: decision.to, since });
     await this.setPin(decision.pin);
     const initial = decision.from === null;
     if (decision.automatic && !initial) this.recentSwitches = [...this.recentSwitches, now].slice(-100);

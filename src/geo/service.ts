@@ -152,6 +152,10 @@ export class GeographicRedundancy {
   private leading = false;
   /** The call path re-plans (targets, registrations, source classification) when regions change. */
   private readonly regionListeners = new Set<() => void>();
+  /** What recordRegionRows last wrote per region (`state|is_active`). */
+  private readonly rowsWritten = new Map<string, string>();
+  private rowsChain: Promise<void> = Promise.resolve();
+  private rowsQueued = false;
 
   constructor(private readonly deps: GeoDeps) {
     this.fileConfig = deps.config;
@@ -240,6 +244,21 @@ export class GeographicRedundancy {
         k.config.name,
         this.live.getRegion(k.config.name)?.state ?? HealthState.HEALTHY,
       );
+    if (!this.geo.enabled) {
+      // features.geographic_redundancy.enabled: false — no probes, no decisions, no failover of any kind.
+      this.syncTimer = setInterval(() => void this.syncRegions(), this.deps.refreshMs ?? 1000);
+      this.syncTimer.unref();
+      this.state = 'running';
+      this.metrics.setActiveRegion(null, [...this.known.keys()]);
+      this.log.info(
+        { regions: [...this.known.keys()], source: this.fileConfig.source },
+        'geographic redundancy is disabled (features.geographic_redundancy.enabled: false): no health ' +
+          'probes and no failover; calls go to regions by priority alone, trunk registrations and the ' +
+          'API keep working',
+      );
+      this.recordRegionRows();
+      return;
+    }
     await this.engine.load();
     const now = this.clock.now();
     for (const sim of this.live.listSimulations(now)) this.applySimulation(sim.region, sim.until);
@@ -262,6 +281,63 @@ export class GeographicRedundancy {
       `geographic redundancy running with ${this.known.size} region${this.known.size === 1 ? '' : 's'}`,
     );
     await this.engine.evaluate();
+    this.recordRegionRows();
+  }
+
+  /**
+   * Keeps geo_regions.health_state and is_active (the guide's schema, which external tools read) equal to
+   * the live state: every region's state (HEALTHY until a probe says otherwise, as the API shows it) and
+   * which one is active. Written at start, when a state changes here and when the active region changes
+   * here; only rows whose values differ from what this instance wrote last are written.
+   */
+  private recordRegionRows(): void {
+    if (this.rowsQueued) return;
+    this.rowsQueued = true;
+    // One pass at a time, reading the live state when it runs: writes of one region never overtake each
+    // other (a PostgreSQL pool would run them in parallel), and the last pass writes the latest state.
+    this.rowsChain = this.rowsChain.then(async () => {
+      this.rowsQueued = false;
+      const active = this.live.getActive()?.name ?? null;
+      for (const name of [...this.known.keys()]) {
+        const state = this.live.getRegion(name)?.state ?? HealthState.HEALTHY;
+        const row = `${state}|${name === active}`;
+        if (this.rowsWritten.get(name) === row) continue;
+        try {
+          await this.store.setRegionHealth(name, state, name === active);
+          this.rowsWritten.set(name, row);
+        } catch (err) {
+          this.log.warn({ err, region: name }, 'could not record region health in geo_regions');
+        }
+      }
+    });
+  }
+
+  /**
+   * What keeps this instance from serving, for GET /readyz: empty when ready. The store is asked (a read
+   * bounded by `timeoutMs`), and live state must be connected when it is Redis: without either, failover
+   * decisions, records and settings cannot be kept, so an orchestrator should not send traffic here.
+   */
+  async notReady(timeoutMs = 2000): Promise<string[]> {
+    const problems: string[] = [];
+    if (this.state !== 'running') problems.push(`the geographic redundancy service is ${this.state}`);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.store.kvGet(SETTINGS_KEY),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      problems.push(`the store (${this.store.url}) does not answer: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    const live = this.live.status();
+    if (live.backend === 'redis' && !live.connected) {
+      problems.push(`live state (Redis) is not connected since ${new Date(live.since).toISOString()}`);
+    }
+    return problems;
   }
 
   /** Stops probes, finishes decisions in flight, flushes records and closes what it owns. Idempotent. */
@@ -273,6 +349,7 @@ export class GeographicRedundancy {
     await this.monitor.stop();
     await this.feed.drain();
     await this.recorder.stop();
+    await this.rowsChain;
     await this.syncing.catch(() => undefined);
     this.unsubscribe?.();
     this.unsubscribeSignals?.();
@@ -310,6 +387,11 @@ export class GeographicRedundancy {
 
   private running(): void {
     if (this.state !== 'running') throw geoError('GEO_NOT_RUNNING', { state: this.state });
+  }
+
+  /** Refuses what would fail over or fake a failure while geographic redundancy is disabled. */
+  private failoverEnabled(action: string): void {
+    if (!this.geo.enabled) throw geoError('GEO_DISABLED', { source: this.fileConfig.source, action });
   }
 
   on<K extends GeoEvent['type']>(
@@ -438,6 +520,7 @@ export class GeographicRedundancy {
       `region ${config.name} registered`,
     );
     await this.engine.evaluate();
+    this.recordRegionRows();
     return this.info(k);
   }
 
@@ -548,7 +631,8 @@ export class GeographicRedundancy {
     return this.healthCheckInForce();
   }
 
-  private healthCheckInForce(): Required<HealthCheckSettings> {
+  /** The health-check settings in force (file and API); a read, never a write. */
+  healthCheckInForce(): Required<HealthCheckSettings> {
     const hc = this.geo.health_check;
     return {
       interval: hc.interval,
@@ -610,6 +694,7 @@ export class GeographicRedundancy {
   /** A per-call outcome from the call path: a passive health signal. */
   reportCallOutcome(region: string, outcome: CallOutcome): void {
     if (!this.known.has(region)) return; // a region removed while its call was in flight
+    if (!this.geo.enabled) return; // no health is kept, so no call marks a region down
     this.monitor.reportCallOutcome(region, outcome);
     // Every instance carries calls, but only the leader's monitor writes health: tell it.
     this.forwardToLeader(SIGNAL_CALL, { region, outcome });
@@ -656,6 +741,7 @@ export class GeographicRedundancy {
 
   async simulateFailure(region: string, durationSeconds: number): Promise<SimulationInfo> {
     this.running();
+    this.failoverEnabled('simulate_failure');
     this.requireRegion(region);
     if (typeof durationSeconds !== 'number' || !Number.isFinite(durationSeconds) || durationSeconds <= 0) {
       throw geoError('GEO_BAD_SETTING', {
@@ -698,6 +784,7 @@ export class GeographicRedundancy {
 
   async manualFailover(req: ManualFailoverRequest): Promise<FailoverResult> {
     this.running();
+    this.failoverEnabled('manual_failover');
     return this.engine.serial(async () => {
       const now = this.clock.now();
       const decision = decideManualFailover(
@@ -737,31 +824,38 @@ export class GeographicRedundancy {
 
   configureFailover(s: FailoverSettings): Promise<Required<FailoverSettings>> {
     checkFailoverSettings(s);
-    return this.saveSettings({ failover: s }).then(() => {
-      const f = this.geo.failover;
-      return {
-        automatic: f.automatic,
-        min_failure_duration: f.min_failure_duration,
-        failover_delay: f.failover_delay,
-      };
-    });
+    return this.saveSettings({ failover: s }).then(() => this.failoverInForce());
+  }
+
+  /** The automatic-failover settings in force; a read, never a write. */
+  failoverInForce(): Required<FailoverSettings> {
+    const f = this.geo.failover;
+    return {
+      automatic: f.automatic,
+      min_failure_duration: f.min_failure_duration,
+      failover_delay: f.failover_delay,
+    };
   }
 
   configureFailback(s: FailbackSettings): Promise<Required<FailbackSettings>> {
     checkFailbackSettings(s);
-    return this.saveSettings({ failback: s }).then(() => {
-      const f = this.geo.failback;
-      return {
-        enabled: f.enabled,
-        delay: f.delay,
-        health_threshold: f.health_threshold,
-        automatic: f.automatic,
-      };
-    });
+    return this.saveSettings({ failback: s }).then(() => this.failbackInForce());
+  }
+
+  /** The failback settings in force; a read, never a write. */
+  failbackInForce(): Required<FailbackSettings> {
+    const f = this.geo.failback;
+    return {
+      enabled: f.enabled,
+      delay: f.delay,
+      health_threshold: f.health_threshold,
+      automatic: f.automatic,
+    };
   }
 
   async scheduleFailover(req: ScheduleFailoverRequest): Promise<ScheduledFailoverInfo> {
     this.running();
+    this.failoverEnabled('schedule_failover');
     this.requireRegion(req.target_region);
     const start = typeof req.start_time === 'string' ? Date.parse(req.start_time) : NaN;
     if (!Number.isFinite(start)) {
@@ -776,6 +870,18 @@ export class GeographicRedundancy {
         setting: 'duration',
         found: JSON.stringify(req.duration),
         expected: 'a number of seconds above 0',
+      });
+    }
+    // A window entirely in the past would be "completed" at once without ever being in force.
+    const end = start + req.duration * 1000;
+    const now = this.clock.now();
+    if (end <= now) {
+      throw geoError('GEO_SCHEDULED_FAILOVER_IN_PAST', {
+        setting: 'start_time',
+        start: new Date(start).toISOString(),
+        duration: req.duration,
+        end: new Date(end).toISOString(),
+        now: new Date(now).toISOString(),
       });
     }
     const row = await this.store.createScheduledFailover({
@@ -820,6 +926,7 @@ export class GeographicRedundancy {
 
   async approveFailback(id: number, by: string): Promise<FailoverResult> {
     this.running();
+    this.failoverEnabled('approve_failback');
     const row = await this.decideFailback(id, 'approved', by);
     await this.engine.reloadAndEvaluate();
     const active = this.live.getActive();
@@ -883,6 +990,7 @@ export class GeographicRedundancy {
       steps: [...plan.steps],
       checks: plan.checks.map((c) => ({ ...c })),
     };
+    if (!dry_run) this.failoverEnabled('test_failover with dry_run false');
     if (!dry_run && plan.ok) {
       const done = await this.manualFailover({
         target_region: to,
@@ -980,6 +1088,26 @@ export class GeographicRedundancy {
   /** Which regions a new call tries, in order (for the proxy): live state + routing policy → decideRoute. */
   routeCall(facts: CallerFacts, now = this.clock.now()): RouteDecision {
     const r = this.geo.routing;
+    if (!this.geo.enabled) {
+      // Disabled: no health and no active region, so every region in priority order.
+      const regions: RouteRegion[] = [...this.known.values()].map(({ config }) => ({
+        name: config.name,
+        priority: config.priority,
+        weight: config.weight,
+        state: HealthState.HEALTHY,
+      }));
+      const d = decideRoute(
+        { regions, active: null, caller: null, now, random: 0 },
+        {
+          strategy: 'priority',
+          weights: {},
+          timeRules: [],
+          timezone: r.timezone,
+          degradedIsEligible: true,
+        },
+      );
+      return { order: d.order, reason: `Geographic redundancy is disabled: ${d.reason}` };
+    }
     const regions: RouteRegion[] = [...this.known.values()].map(({ config }) => ({
       name: config.name,
       priority: config.priority,
@@ -1024,6 +1152,8 @@ export class GeographicRedundancy {
   private async saveSettings(patch: RuntimeSettings): Promise<void> {
     // Settings may be changed before start() (a check method set up front): merge with what is saved.
     await this.loadSettings();
+    // A change that names nothing (configure_failover() with no arguments) is a read: nothing is written.
+    if (!changesAnything(patch)) return;
     const next = mergeSettings(this.settings, patch);
     const geo = effectiveGeoConfig(this.fileConfig.geo, next);
     this.monitor.updateConfig(geo); // refuses unknown methods before anything is saved
@@ -1055,9 +1185,7 @@ export class GeographicRedundancy {
           if (c.origin === 'local') {
             const level = r.state === HealthState.HEALTHY ? 'info' : 'warn';
             this.log[level]({ region: r.name, from, to: r.state }, r.reason);
-            void this.store
-              .setRegionHealth(r.name, r.state, this.live.getActive()?.name === r.name)
-              .catch((err: unknown) => this.log.warn({ err }, 'could not record region health'));
+            this.recordRegionRows();
             void this.store
               .recordEvent({
                 kind: 'health-change',
@@ -1075,6 +1203,7 @@ export class GeographicRedundancy {
       }
       case 'active-region': {
         this.metrics.setActiveRegion(c.active.name, [...this.known.keys()]);
+        if (c.origin === 'local') this.recordRegionRows();
         if (c.origin === 'remote') {
           this.log.info(
             { to: c.active.name },
@@ -1094,6 +1223,14 @@ export class GeographicRedundancy {
         return;
     }
   }
+}
+
+/** True when some section of `patch` names at least one defined field. */
+function changesAnything(patch: RuntimeSettings): boolean {
+  return Object.values(patch).some(
+    (section) =>
+      section !== undefined && Object.values(section as Record<string, unknown>).some((v) => v !== undefined),
+  );
 }
 
 export function createGeographicRedundancy(deps: GeoDeps): GeographicRedundancy {

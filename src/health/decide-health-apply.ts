@@ -6,11 +6,9 @@
 import { errorFactory } from '../errors/catalogue';
 import { HEALTH_ERRORS } from '../errors/health';
 import { HealthState } from '../model/health-state';
-import { clockTime } from './decide-format';
-import { durationLatch, evaluateHealth, failuresDetail } from './decide-health';
+import { durationLatch, evaluateHealth } from './decide-health';
 import {
   primaryMethod,
-  type CallOutcome,
   type CallOutcomeReport,
   type CheckResult,
   type HealthDecisionConfig,
@@ -66,17 +64,15 @@ function primaryFailure(
     since: prev?.since ?? result.at,
     last: result,
   };
-  const reached = failStreak.count >= cfg.health_check.retry_count;
-  return {
+  const next: RegionHealthRecord = {
     ...record,
     failStreak,
     successStreak: 0,
     recovering: true,
     firstFailureAt: record.firstFailureAt ?? result.at,
-    down:
-      record.down ??
-      (reached ? { at: result.at, cause: 'probes', detail: failuresDetail(failStreak) } : null),
   };
+  // DOWN needs retry_count failures and min_failure_duration of failing (durationLatch has both rules).
+  return { ...next, down: record.down ?? durationLatch(next, cfg, result.at) };
 }
 
 function primarySuccess(record: RegionHealthRecord, cfg: HealthDecisionConfig): RegionHealthRecord {
@@ -96,13 +92,6 @@ function primarySuccess(record: RegionHealthRecord, cfg: HealthDecisionConfig): 
   return { ...record, failStreak: null, successStreak };
 }
 
-const CALL_OUTCOME_TEXT: Record<Exclude<CallOutcome, 'ok'>, string> = {
-  timeout: 'a timeout',
-  '408': 'a 408',
-  '5xx': 'a 5xx',
-  'transport-error': 'a transport error',
-};
-
 /** A per-call outcome from the call path: `passive_failure_threshold` failed calls in a row mean DOWN at once. */
 export function applyCallOutcome(
   record: RegionHealthRecord,
@@ -118,24 +107,8 @@ export function applyCallOutcome(
     since: record.calls.since ?? report.at,
     last: report,
   };
-  const threshold = cfg.health_check.passive_failure_threshold;
   let next: RegionHealthRecord = { ...record, calls };
-  if (threshold > 0 && calls.failures >= threshold && !record.down) {
-    next = {
-      ...next,
-      down: {
-        at: report.at,
-        cause: 'passive',
-        detail:
-          `${calls.failures} consecutive failed calls reported by the call path, ` +
-          `the last ${CALL_OUTCOME_TEXT[report.outcome]} at ${clockTime(report.at)}`,
-      },
-      // Recovery is proven by probes only: calls are no longer sent to a DOWN region.
-      recovering: true,
-      successStreak: 0,
-      firstFailureAt: record.firstFailureAt ?? calls.since,
-    };
-  }
+  next = withDurationLatch(next, cfg, report.at);
   return withHealthySince(next, cfg, report.at);
 }
 
@@ -178,7 +151,16 @@ function withDurationLatch(
 ): RegionHealthRecord {
   if (record.down) return record;
   const latch = durationLatch(record, cfg, t);
-  return latch ? { ...record, down: latch } : record;
+  if (!latch) return record;
+  if (latch.cause !== 'passive') return { ...record, down: latch };
+  return {
+    ...record,
+    down: latch,
+    // Recovery is proven by probes only: calls are no longer sent to a DOWN region.
+    recovering: true,
+    successStreak: 0,
+    firstFailureAt: record.firstFailureAt ?? record.calls.since,
+  };
 }
 
 function withHealthySince(

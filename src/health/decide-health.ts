@@ -8,6 +8,8 @@ import { clockTime, seconds } from './decide-format';
 import {
   primaryMethod,
   simulationInForce,
+  type CallOutcome,
+  type CallOutcomeReport,
   type CheckResult,
   type DownLatch,
   type FailStreak,
@@ -66,7 +68,25 @@ export function evaluateHealth(
   const down = record.down ?? durationLatch(record, cfg, now);
   if (down) return say(HealthState.DOWN, downDetail(record, down, cfg));
 
+  // Enough failures for DOWN, but not yet failing for min_failure_duration: the minimum holds it back.
+  const minMs = cfg.failover.min_failure_duration * 1000;
   const streak = record.failStreak;
+  const calls = record.calls;
+  const threshold = hc.passive_failure_threshold;
+  if (streak && streak.count >= hc.retry_count) {
+    return say(
+      HealthState.CRITICAL,
+      `${failuresDetail(streak)}; DOWN at ${clockTime(streak.since + minMs)} if still failing, after ` +
+        `min_failure_duration (${seconds(minMs)}) of continuous failure`,
+    );
+  }
+  if (threshold > 0 && calls.failures >= threshold && calls.since !== null && calls.last) {
+    return say(
+      HealthState.CRITICAL,
+      `${callsDetail(calls.failures, calls.last)}; DOWN at ${clockTime(calls.since + minMs)} if calls ` +
+        `still fail, after min_failure_duration (${seconds(minMs)})`,
+    );
+  }
   if (streak) {
     return say(
       HealthState.CRITICAL,
@@ -127,24 +147,66 @@ export function evaluateHealth(
   );
 }
 
-/** DOWN because the primary method has been failing for `min_failure_duration` at time `t`, if it has. */
+/**
+ * DOWN at time `t`, if the record shows it: `retry_count` consecutive primary failures, or
+ * `passive_failure_threshold` consecutive failed calls, in either case failing continuously for at least
+ * `min_failure_duration` (measured from the first failure seen). The minimum is a minimum: however many
+ * failures arrive sooner, a region is not DOWN before it (the guide's "fail after 60 seconds of issues").
+ * Failed calls are bound by it too, so an operator who sets 60 s sees no DOWN before 60 s; meanwhile each
+ * call still moves to the next region on the wire, and a region that fails enough is CRITICAL, which
+ * new calls avoid.
+ */
 export function durationLatch(
   record: RegionHealthRecord,
   cfg: HealthDecisionConfig,
   t: number,
 ): DownLatch | null {
-  const min = cfg.failover.min_failure_duration;
+  const minMs = cfg.failover.min_failure_duration * 1000;
+  const lasted = lastedText(cfg);
   const streak = record.failStreak;
-  if (min <= 0 || !streak) return null;
-  const at = streak.since + min * 1000;
-  if (t < at) return null;
-  return {
-    at,
-    cause: 'duration',
-    detail:
-      `${streak.method} failing continuously since ${clockTime(streak.since)}, ` +
-      `for min_failure_duration (${seconds(min * 1000)}) or more`,
-  };
+  if (streak && streak.count >= cfg.health_check.retry_count && t >= streak.since + minMs) {
+    return {
+      at: Math.max(streak.since + minMs, streak.last.at),
+      cause: 'probes',
+      detail: failuresDetail(streak) + lasted,
+    };
+  }
+  const calls = record.calls;
+  const threshold = cfg.health_check.passive_failure_threshold;
+  if (
+    threshold > 0 &&
+    calls.failures >= threshold &&
+    calls.since !== null &&
+    calls.last &&
+    t >= calls.since + minMs
+  ) {
+    return {
+      at: Math.max(calls.since + minMs, calls.last.at),
+      cause: 'passive',
+      detail: callsDetail(calls.failures, calls.last) + lasted,
+    };
+  }
+  return null;
+}
+
+function lastedText(cfg: HealthDecisionConfig): string {
+  const minMs = cfg.failover.min_failure_duration * 1000;
+  return minMs > 0 ? `, failing continuously for min_failure_duration (${seconds(minMs)}) or more` : '';
+}
+
+const CALL_OUTCOME_TEXT: Record<Exclude<CallOutcome, 'ok'>, string> = {
+  timeout: 'a timeout',
+  '408': 'a 408',
+  '5xx': 'a 5xx',
+  'transport-error': 'a transport error',
+};
+
+function callsDetail(failures: number, last: CallOutcomeReport): string {
+  const what = last.outcome === 'ok' ? 'a success' : CALL_OUTCOME_TEXT[last.outcome];
+  return (
+    `${failures} consecutive failed calls reported by the call path, ` +
+    `the last ${what} at ${clockTime(last.at)}`
+  );
 }
 
 export function failuresDetail(streak: FailStreak): string {
@@ -157,8 +219,11 @@ export function failuresDetail(streak: FailStreak): string {
 function downDetail(record: RegionHealthRecord, down: DownLatch, cfg: HealthDecisionConfig): string {
   const streak = record.failStreak;
   // Still failing: the live count says more than the one frozen when DOWN was decided.
-  if (streak && streak.count >= cfg.health_check.retry_count) return failuresDetail(streak);
-  if (record.successStreak > 0) {
+  if (streak && streak.count >= cfg.health_check.retry_count && down.cause === 'probes') {
+    return failuresDetail(streak) + lastedText(cfg);
+  }
+  // Successes count towards recovery only once DOWN is latched (before, they came before the failures).
+  if (record.down && record.successStreak > 0) {
     return (
       `${down.detail}; recovering, ${record.successStreak} of ${cfg.health_check.success_threshold} ` +
       `consecutive ${primaryMethod(cfg)} successes needed`

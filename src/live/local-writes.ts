@@ -47,7 +47,7 @@ export function activeWrite(
     });
   }
   // Re-asserting the same region (a new reason) does not restart its time as the active region.
-  const activeSince = current?.name === name ? current.activeSince : now;
+  const activeSince = current?.name === name ? current.activeSince : (options.since ?? now);
   return {
     kind: 'active',
     id: ACTIVE_ID,

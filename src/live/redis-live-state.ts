@@ -114,7 +114,7 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
   async setActive(name: string, options: SetActiveOptions): Promise<ActiveRegion> {
     this.assertOpen('setActive');
     checkName('region', name);
-    const fields = { name, activeSince: String(Date.now()), reason: options.reason };
+    const fields = { name, activeSince: String(options.since ?? Date.now()), reason: options.reason };
     const shared = await this.writeShared(ACTIVE_ID, 'active', fields, options.expectedVersion);
     if (shared?.kind === 'active') return shared.data;
     const record = activeWrite(this.cache, name, options, this.instanceId, Date.now());

@@ -120,6 +120,11 @@ export interface SetActiveOptions {
    * region has been active yet); otherwise it fails with LIVE_VERSION_CONFLICT.
    */
   readonly expectedVersion?: number;
+  /**
+   * When the region became active (ms), for a restore after a restart: the region's time as the active
+   * region goes on from then. Default: now, or unchanged when the region is already the active one.
+   */
+  readonly since?: number;
 }
 
 /**

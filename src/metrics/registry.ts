@@ -58,6 +58,16 @@ export class Metrics {
     labelNames: ['region', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly callRecordsSpooled = new Gauge({
+    name: 'geored_call_records_spooled',
+    help: 'Call records held in memory because the store could not take them yet (written when it returns)',
+    registers: [this.registry],
+  });
+  readonly callRecordsDropped = new Counter({
+    name: 'geored_call_records_dropped_total',
+    help: 'Call records lost: the store stayed away longer than the spool holds, or a record was invalid',
+    registers: [this.registry],
+  });
   readonly callFailovers = new Counter({
     name: 'geored_call_failovers_total',
     help: 'Per-call failovers: a call moved from one region to the next within its transaction',

@@ -7,6 +7,8 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   recordFlushMs: 500,
   recordBatch: 200,
   maxCallRows: 100_000,
+  maxSpooledRecords: 20_000,
+  recordRetryMs: 500,
 };
 
 /** RFC 3261 Timer F (64 × T1): a non-INVITE client transaction's own limit, ms. */

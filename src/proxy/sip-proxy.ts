@@ -76,6 +76,8 @@ export class SipProxy {
         batch: this.limits.recordBatch,
         maxRows: this.limits.maxCallRows,
         ...(opts.onCallsRecorded ? { onRecorded: opts.onCallsRecorded } : {}),
+        maxSpooled: this.limits.maxSpooledRecords,
+        retryMs: this.limits.recordRetryMs,
       }),
       counters: metrics ? new SipCounters(metrics) : null,
       metrics,

@@ -95,4 +95,11 @@ export interface ProxyLimits {
   readonly recordBatch: number;
   /** geo_calls keeps the newest this many rows. */
   readonly maxCallRows: number;
+  /**
+   * Call records kept in memory while the store cannot take them (a database restart), written when it
+   * comes back; beyond this many the oldest are dropped and counted.
+   */
+  readonly maxSpooledRecords: number;
+  /** The first retry of a failed write comes after this long, ms; each further one waits twice as long, up to 5 s. */
+  readonly recordRetryMs: number;
 }

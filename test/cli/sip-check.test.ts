@@ -82,6 +82,42 @@ describe('geored sip-check', () => {
     expect(JSON.parse(stdout)).toEqual({ file, accepted: true, kind: 'request', method: 'OPTIONS' });
   });
 
+  it('rejects a response lacking CSeq, Call-ID, From, To or Via (RFC 3261 §20, table 2), as the stack drops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sip-check-'));
+    const lines = [
+      'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1',
+      'From: <sip:b@127.0.0.1>;tag=1',
+      'To: <sip:a@127.0.0.1>;tag=2',
+      'Call-ID: x',
+      'CSeq: 1 OPTIONS',
+    ];
+    const files = ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'none'].map((drop) => {
+      const file = join(dir, `no-${drop}.sip`);
+      const kept = lines.filter((l) => !l.startsWith(`${drop}:`));
+      writeFileSync(file, `SIP/2.0 200 OK\r\n${kept.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`);
+      return { drop, file };
+    });
+    const { code, stdout } = await sipCheck(...files.map((f) => f.file));
+    expect(code).toBe(1);
+    const verdicts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    files.forEach(({ drop, file }, i) => {
+      if (drop === 'none') {
+        expect(verdicts[i]).toEqual({ file, accepted: true, kind: 'response', status: 200 });
+        return;
+      }
+      expect(verdicts[i]).toEqual({
+        file,
+        accepted: false,
+        kind: 'response',
+        status: 200,
+        reason: `SIP_MISSING_HEADER: the mandatory ${drop} header is missing`,
+      });
+    });
+  });
+
   it('exits 2 on usage errors and says which', async () => {
     const none = await sipCheck();
     expect(none.code).toBe(2);

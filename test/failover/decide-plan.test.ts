@@ -46,11 +46,45 @@ describe('planFailover (test_failover, dry run)', () => {
       'target-exists',
       'different-regions',
       'source-is-active',
+      'target-not-active',
       'target-eligible',
       'target-health-score',
       'target-registration',
     ]);
     expect(plan.steps).toContain('send new calls to us-west-1, then us-east-1, then eu-west-1');
+  });
+
+  it('plans nothing to switch when the target is already active (not "us-east-1 in place of us-east-1")', () => {
+    const regions = [
+      region('us-east-1', 1, HealthState.HEALTHY, { registration: 'registered' }),
+      region('eu-west-1', 2, HealthState.HEALTHY, { registration: 'registered' }),
+    ];
+    const plan = planFailover('eu-west-1', 'us-east-1', input(regions, 'us-east-1'), cfg, T0);
+    expect(plan.ok).toBe(false);
+    expect(plan.steps).toEqual([
+      'nothing to switch: us-east-1 is already the active region, and new calls keep going to it',
+    ]);
+    expect(plan.reason).toBe(
+      'a failover from eu-west-1 to us-east-1 would not succeed: the active region is us-east-1, not eu-west-1; ' +
+        'us-east-1 is already the active region',
+    );
+    expect(plan.steps.join(' ')).not.toContain('in place of us-east-1');
+  });
+
+  it('names the region actually active when the source is not it', () => {
+    const regions = [
+      region('us-east-1', 1, HealthState.HEALTHY),
+      region('us-west-1', 2, HealthState.HEALTHY),
+      region('eu-west-1', 3, HealthState.HEALTHY),
+    ];
+    const plan = planFailover('eu-west-1', 'us-west-1', input(regions, 'us-east-1'), cfg, T0);
+    expect(plan.ok).toBe(false);
+    expect(plan.steps[0]).toBe(
+      'make us-west-1 the active region in place of us-east-1 (eu-west-1 is not the active region)',
+    );
+    expect(plan.steps).toContain(
+      'record the switch in geo_failover_history (from us-east-1 to us-west-1, automatic false)',
+    );
   });
 
   it('reports every failed check in the reason', () => {

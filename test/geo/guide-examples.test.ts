@@ -176,6 +176,9 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the guide examples on %s', (dial
       min_failure_duration: 60,
       failover_delay: 0,
     });
+    // 60 s is now a real minimum before DOWN (tested in virtual time in test/health/decide-health.test.ts);
+    // 1 s keeps this wall-clock run short while still going through it.
+    await g.configureFailover({ min_failure_duration: 1 });
     await until(() => g.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
     health.set('us-east-1', false);
     await until(() => g.getActiveRegion()?.name === 'us-west-1', 'failover to us-west-1');
@@ -189,7 +192,11 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the guide examples on %s', (dial
       initiated_by: 'geored',
     });
     expect(row!.reason).toContain('us-east-1 is DOWN');
-    expect(row!.duration_ms).toBeGreaterThanOrEqual(0);
+    // DOWN came through the minimum, and the region's reason says so.
+    expect(g.getRegionHealth('us-east-1').reason).toContain(
+      'failing continuously for min_failure_duration (1 s) or more',
+    );
+    expect(row!.duration_ms).toBeGreaterThanOrEqual(1000);
   }, 30_000);
 
   it('schedule_failover switches at the start and returns at the end', async () => {

@@ -159,18 +159,83 @@ describe('decideHealth: one rule per line of docs/health-and-failover.md', () =>
     expect(d.firstFailureAt).toBe(T0 + 750);
   });
 
-  it('DOWN after failing continuously for min_failure_duration, even below retry_count', () => {
-    const cfg = config({ retry_count: 10 }, 60);
-    const rec = feed(cfg, [fail(T0), fail(T0 + 30_000)]);
-    expect(decideHealth(rec, cfg, T0 + 59_999).state).toBe(HealthState.CRITICAL);
-    const d = decideHealth(rec, cfg, T0 + 60_000);
+  it('min_failure_duration is a minimum: retry_count failures within it give CRITICAL, DOWN only once it has passed', () => {
+    // The report that started this: with 5 s set, a region went DOWN 1.5 s after the outage.
+    const cfg = config({ retry_count: 3 }, 5);
+    const rec = feed(cfg, [fail(T0), fail(T0 + 500), fail(T0 + 1000), fail(T0 + 1500)]);
+    const early = decideHealth(rec, cfg, T0 + 1500);
+    expect(early.state).toBe(HealthState.CRITICAL);
+    expect(early.reason).toBe(
+      'us-east-1 is CRITICAL: 4 consecutive sip_options failures (timeout after 10000 ms), the last at 10:00:01.500Z; ' +
+        'DOWN at 10:00:05.000Z if still failing, after min_failure_duration (5 s) of continuous failure',
+    );
+    expect(decideHealth(rec, cfg, T0 + 4_999).state).toBe(HealthState.CRITICAL);
+    // Time alone brings DOWN at the minimum, between probes...
+    const d = decideHealth(rec, cfg, T0 + 5_000);
     expect(d.state).toBe(HealthState.DOWN);
     expect(d.reason).toBe(
-      'us-east-1 is DOWN: sip_options failing continuously since 10:00:00.000Z, for min_failure_duration (60 s) or more',
+      'us-east-1 is DOWN: 4 consecutive sip_options failures (timeout after 10000 ms), the last at 10:00:01.500Z, ' +
+        'failing continuously for min_failure_duration (5 s) or more',
     );
-    // Latched by the next result: one success does not undo it.
-    const after = applyCheckResult(rec, ok(T0 + 61_000), cfg, T0 + 61_000);
-    expect(decideHealth(after, cfg, T0 + 61_000).state).toBe(HealthState.DOWN);
+    // ...and the next result latches it: one success does not undo it.
+    const later = feed(cfg, [fail(T0 + 5_500)], rec);
+    // DOWN from the moment the minimum passed, not from the result that noticed it.
+    expect(later.down).toMatchObject({ at: T0 + 5_000, cause: 'probes' });
+    const after = applyCheckResult(later, ok(T0 + 6_000), cfg, T0 + 6_000);
+    expect(decideHealth(after, cfg, T0 + 6_000).state).toBe(HealthState.DOWN);
+    // A success inside the minimum ends the episode: the minimum starts again with the next failure.
+    const blip = feed(cfg, [ok(T0 + 2_000), fail(T0 + 4_000), fail(T0 + 4_500), fail(T0 + 5_000)], rec);
+    expect(decideHealth(blip, cfg, T0 + 8_999).state).toBe(HealthState.CRITICAL);
+    expect(decideHealth(blip, cfg, T0 + 9_000).state).toBe(HealthState.DOWN);
+  });
+
+  it('never DOWN before min_failure_duration, however failures arrive (property, virtual time)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5_000 }), fc.boolean(), fc.boolean()), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (minS, retry, steps) => {
+          const cfg = config({ retry_count: retry, passive_failure_threshold: 2 }, minS);
+          let rec = newRegionHealthRecord('us-east-1', cfg);
+          let t = T0;
+          // The outage starts at T0: every probe and every call from then on fails.
+          for (const [gap, probe, callToo] of steps) {
+            t += gap;
+            if (probe) rec = applyCheckResult(rec, fail(t), cfg, t);
+            if (callToo) rec = applyCallOutcome(rec, { outcome: 'timeout', at: t }, cfg, t);
+            const state = decideHealth(rec, cfg, t).state;
+            if (t < T0 + minS * 1000) expect(state).not.toBe(HealthState.DOWN);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('failed calls are bound by min_failure_duration too: CRITICAL first, DOWN once it has passed', () => {
+    const cfg = config({ passive_failure_threshold: 3 }, 60);
+    let rec = feed(cfg, [ok(T0)]);
+    for (const at of [T0 + 100, T0 + 200, T0 + 300])
+      rec = applyCallOutcome(rec, { outcome: 'timeout', at }, cfg, at);
+    const early = decideHealth(rec, cfg, T0 + 300);
+    expect(early.state).toBe(HealthState.CRITICAL);
+    expect(early.reason).toBe(
+      'us-east-1 is CRITICAL: 3 consecutive failed calls reported by the call path, the last a timeout at ' +
+        '10:00:00.300Z; DOWN at 10:01:00.100Z if calls still fail, after min_failure_duration (60 s)',
+    );
+    const d = decideHealth(rec, cfg, T0 + 60_100);
+    expect(d.state).toBe(HealthState.DOWN);
+    expect(d.reason).toBe(
+      'us-east-1 is DOWN: 3 consecutive failed calls reported by the call path, the last a timeout at ' +
+        '10:00:00.300Z, failing continuously for min_failure_duration (60 s) or more',
+    );
+    // A good call before the minimum ends it.
+    const saved = applyCallOutcome(rec, { outcome: 'ok', at: T0 + 30_000 }, cfg, T0 + 30_000);
+    expect(decideHealth(saved, cfg, T0 + 60_100).state).toBe(HealthState.HEALTHY);
   });
 
   it('min_failure_duration 0 never makes a region DOWN by time alone', () => {

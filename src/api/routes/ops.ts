@@ -36,14 +36,18 @@ export const opsRoutes: FastifyPluginAsync<
       config: { access: 'public' },
       schema: {
         tags,
-        summary: 'Readiness: the store and the SIP transports are up (no token); 503 otherwise',
+        summary:
+          'Readiness: the service runs and its store and live state (Redis) answer (no token); 503 naming what is down otherwise',
         security: [],
         response: { 200: Status('ready'), ...errors(503) },
       },
     },
     async () => {
-      if (!ready())
-        throw apiError('API_NOT_READY', { detail: 'the store or the SIP transports are not up yet' });
+      const verdict = await ready();
+      const problems =
+        verdict === true ? [] : verdict === false ? ['the service is not running yet'] : verdict;
+      // Each part that is down is named: an orchestrator's log then says which one to look at.
+      if (problems.length > 0) throw apiError('API_NOT_READY', { detail: problems.join('; ') });
       return { status: 'ready' };
     },
   );

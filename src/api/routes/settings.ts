@@ -32,6 +32,7 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
     what: string,
     put: object,
     full: object,
+    read: () => unknown,
     apply: (s: Body) => Promise<unknown> | unknown,
   ): void => {
     app.get(
@@ -44,8 +45,8 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
           response: { 200: full, ...errors(...READ_ERRORS) },
         },
       },
-      // An empty change is a read: the service answers with the settings in force.
-      async () => apply({} as Body),
+      // A read never writes the store or logs a change (a read-only token may call it).
+      async () => read(),
     );
     app.put<{ Body: Body }>(
       path,
@@ -62,18 +63,29 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
     );
   };
 
-  section<HealthCheckPutBody>('/health-check', 'health-check', HealthCheckPutSchema, HealthCheckSchema, (s) =>
-    geo.configureHealthCheck(s),
+  section<HealthCheckPutBody>(
+    '/health-check',
+    'health-check',
+    HealthCheckPutSchema,
+    HealthCheckSchema,
+    () => geo.healthCheckInForce(),
+    (s) => geo.configureHealthCheck(s),
   );
   section<FailoverPutBody>(
     '/failover-config',
     'automatic failover',
     FailoverPutSchema,
     FailoverConfigSchema,
+    () => geo.failoverInForce(),
     (s) => geo.configureFailover(s),
   );
-  section<FailbackPutBody>('/failback-config', 'failback', FailbackPutSchema, FailbackConfigSchema, (s) =>
-    geo.configureFailback(s),
+  section<FailbackPutBody>(
+    '/failback-config',
+    'failback',
+    FailbackPutSchema,
+    FailbackConfigSchema,
+    () => geo.failbackInForce(),
+    (s) => geo.configureFailback(s),
   );
 
   app.put<{ Body: LoadBalancingBody }>(

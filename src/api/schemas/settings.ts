@@ -30,7 +30,12 @@ export const HealthCheckSchema = Type.Object(healthCheckFields, { additionalProp
 
 const failoverFields = {
   automatic: Type.Boolean(),
-  min_failure_duration: seconds('Failing this long also makes a region DOWN', { minimum: 0 }),
+  min_failure_duration: seconds(
+    'A region is DOWN only after failing this long (a minimum; 0: retry_count alone)',
+    {
+      minimum: 0,
+    },
+  ),
   failover_delay: seconds('Wait after the active region went DOWN before switching', { minimum: 0 }),
 };
 

@@ -28,4 +28,9 @@ export { newBranch, newTag, newCallId, MAGIC_COOKIE } from './ids';
 export { reasonPhrase } from './reason';
 export { StreamFramer, type Framed } from './framer';
 export { checkMessage } from './validate';
-export { checkRequestSemantics, type SemanticVerdict, type ElementRole } from './semantics';
+export {
+  checkRequestSemantics,
+  checkResponseSemantics,
+  type SemanticVerdict,
+  type ElementRole,
+} from './semantics';

@@ -5,16 +5,22 @@ import { SIP_ERRORS } from '../../errors/sip';
 export interface ParseLimits {
   /** Largest message, start line to end of body (octets). */
   readonly maxMessageBytes: number;
-  /** Most header field lines (continuation lines of a folded field do not count). */
+  /**
+   * Most header field lines (continuation lines of a folded field do not count, nor does the first
+   * Content-Length, which serialization always writes).
+   */
   readonly maxHeaders: number;
-  /** Longest physical line (octets, CRLF excluded). */
+  /**
+   * Longest physical line (octets, CRLF excluded). By default the message limit: a realistic message with
+   * one long Via or Record-Route line (Kamailio reads 64 KB messages) must not be lost for its shape.
+   */
   readonly maxLineLength: number;
 }
 
 export const DEFAULT_LIMITS: ParseLimits = Object.freeze({
   maxMessageBytes: 65535,
   maxHeaders: 256,
-  maxLineLength: 8192,
+  maxLineLength: 65535,
 });
 
 /** Merges overrides onto the defaults, refusing anything but positive integers. */

@@ -156,7 +156,6 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
     let next = s.indexOf('\r\n', i + 1);
     if (next < 0 || next > to) next = to;
     if (next - pos > maxLine) throw new SipParseError('SIP_LINE_TOO_LONG', { limit: maxLine });
-    if (++count > maxHeaders) throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: maxHeaders });
     let vs = i + 1;
     let ve = next;
     while (vs < ve && (codes[vs] === 32 || codes[vs] === 9)) vs++;
@@ -178,6 +177,10 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
     const known = knownName(codes, pos, nameEnd);
     const name = known === undefined ? s.slice(pos, nameEnd) : known.name;
     const key = known === undefined ? headerKey(name) : known.key;
+    // The first Content-Length is not counted: serializing always writes exactly one (adding it when the
+    // datagram had none), so what is accepted here parses again once forwarded.
+    if ((key !== 'content-length' || contentLength !== undefined) && ++count > maxHeaders)
+      throw new SipParseError('SIP_TOO_MANY_HEADERS', { limit: maxHeaders });
     if (key === 'content-length') {
       if (contentLength !== undefined && contentLength !== value) {
         throw new SipParseError('SIP_BAD_CONTENT_LENGTH', {

@@ -1,6 +1,6 @@
 import { SipParseError } from './errors';
 import { headerKey, SINGLE_HEADERS } from './header-names';
-import type { SipRequest } from './message';
+import type { SipRequest, SipResponse } from './message';
 
 /** What an element answers a request that parsed but cannot be served as it is. */
 export interface SemanticVerdict {
@@ -18,6 +18,7 @@ export interface SemanticOptions {
 }
 
 const MANDATORY = ['to', 'from', 'call-id', 'cseq', 'via'];
+const MATCHING = new Set(['call-id', 'cseq', 'from', 'to']);
 const KNOWN_SCHEMES = new Set(['sip', 'sips', 'tel']);
 const DEFAULT_TYPES = [
   'application/sdp',
@@ -58,10 +59,7 @@ function verdict(req: SipRequest, role: ElementRole, opts: SemanticOptions): Sem
     return { status: 400, reason: `mandatory header(s) missing: ${missing.join(', ')} (RFC 3261 §8.1.1)` };
   }
   // RFC 4475 §3.3.8: several values in a header that allows one make the request ambiguous.
-  const counts = new Map<string, number>();
-  for (const f of req.headers.list)
-    if (SINGLE_HEADERS.has(f.key)) counts.set(f.key, (counts.get(f.key) ?? 0) + 1);
-  const repeated = [...counts].filter(([k, n]) => n > 1 && k !== 'content-length').map(([k]) => k);
+  const repeated = repeatedSingles(req.headers.list);
   if (repeated.length > 0) {
     return {
       status: 400,
@@ -123,4 +121,45 @@ function verdict(req: SipRequest, role: ElementRole, opts: SemanticOptions): Sem
 
 function tags(req: SipRequest, name: string): string[] {
   return req.headers.getAll(headerKey(name)).filter((t) => t !== '');
+}
+
+/**
+ * Why a response that parsed must still be discarded, or null when a client transaction may take it.
+ * RFC 3261 §20 table 2 makes Call-ID, CSeq, From, To and Via mandatory in every response (§8.2.6.2 and
+ * §16.7 copy them from the request): without them a response matches no transaction and belongs to no
+ * dialog. A response is never answered (§18.1.2), only dropped. A second Call-ID, CSeq, From or To makes
+ * the matching ambiguous (RFC 4475 §3.3.8); other repeated headers do not stop a response being matched.
+ */
+export function checkResponseSemantics(res: SipResponse): SipParseError | null {
+  const missing = MANDATORY.filter((k) => res.headers.firstByKey(k) === undefined);
+  if (missing.length > 0) {
+    return new SipParseError('SIP_MISSING_HEADER', { header: missing.map(displayName).join(', ') }, false);
+  }
+  const repeated = repeatedSingles(res.headers.list).filter((k) => MATCHING.has(k));
+  if (repeated.length > 0) {
+    return new SipParseError(
+      'SIP_BAD_HEADER',
+      { header: displayName(repeated[0] as string), detail: 'repeated in a response (RFC 3261 §7.3.1)' },
+      false,
+    );
+  }
+  return null;
+}
+
+const DISPLAY_NAMES: Record<string, string> = {
+  to: 'To',
+  from: 'From',
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  via: 'Via',
+};
+
+function displayName(key: string): string {
+  return DISPLAY_NAMES[key] ?? key;
+}
+
+function repeatedSingles(list: readonly { readonly key: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const f of list) if (SINGLE_HEADERS.has(f.key)) counts.set(f.key, (counts.get(f.key) ?? 0) + 1);
+  return [...counts].filter(([k, n]) => n > 1 && k !== 'content-length').map(([k]) => k);
 }

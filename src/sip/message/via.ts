@@ -8,6 +8,7 @@ import { excerpt } from './errors';
 import { emptyParams, formatParams, type Params } from './params';
 import { matcher } from './intern';
 import { COMMON_PARAM, Scanner } from './scanner';
+import { isIPv4, isIPv6 } from 'node:net';
 import { formatHost, isHostname, parsePort, scanHost } from './uri';
 
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
@@ -64,7 +65,54 @@ function viaElement(sc: Scanner): Via {
     );
   }
   const params = sc.params(emptyParams());
+  const problem = viaParamProblem(params);
+  if (problem !== undefined) throw sc.fail(problem);
   return { protocol, version, transport, host, port, params };
+}
+
+/**
+ * What is wrong with the values of the Via parameters RFC 3261 §25.1 and RFC 3581 §3 give a grammar, or
+ * undefined when they are right (or absent). The next-hop code reads them as an address and a port:
+ *   via-ttl      = "ttl" EQUAL ttl            ttl = 1*3DIGIT ; 0 to 255
+ *   via-maddr    = "maddr" EQUAL host
+ *   via-received = "received" EQUAL (IPv4address / IPv6address)
+ *   response-port = "rport" [EQUAL 1*DIGIT]   (a port: 1 to 65535)
+ * An IPv6 `received` is also taken in brackets, as some stacks write it (RFC 5118 §4.5 examples).
+ */
+export function viaParamProblem(params: Params): string | undefined {
+  const received = params['received'];
+  if (received !== undefined) {
+    if (received === null) return 'received without a value';
+    const addr = received.charCodeAt(0) === 91 && received.endsWith(']') ? received.slice(1, -1) : received;
+    if (!isIPv4(addr) && !isIPv6(addr)) return `received=${excerpt(received, 48)} is not an IP address`;
+  }
+  const rport = params['rport'];
+  if (rport !== undefined && rport !== null && !isPort(rport)) {
+    return `rport=${excerpt(rport, 24)} is not a port (1 to 65535)`;
+  }
+  const ttl = params['ttl'];
+  if (ttl !== undefined && (ttl === null || !/^\d{1,3}$/.test(ttl) || Number(ttl) > 255)) {
+    return `ttl=${excerpt(ttl ?? '', 24)} is not a TTL (0 to 255)`;
+  }
+  const maddr = params['maddr'];
+  if (maddr !== undefined) {
+    if (maddr === null) return 'maddr without a value';
+    const scanned = scanHost(maddr, 0);
+    if (typeof scanned === 'string' || scanned.end !== maddr.length) {
+      return `maddr=${excerpt(maddr, 48)} is not a host`;
+    }
+  }
+  return undefined;
+}
+
+function isPort(digits: string): boolean {
+  if (digits.length === 0 || digits.length > 5) return false;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const n = Number(digits);
+  return n >= 1 && n <= 65535;
 }
 
 /**
@@ -126,6 +174,15 @@ export function simpleVia(b: Uint8Array, s: string, from: number, n: number): Vi
       params[name] = s.slice(i, j);
     } else params[name] = null;
   }
+  // A value the grammar refuses goes to parseVia's full reading, which names the problem.
+  if (
+    (params['received'] !== undefined ||
+      params['rport'] ||
+      params['ttl'] !== undefined ||
+      params['maddr'] !== undefined) &&
+    viaParamProblem(params) !== undefined
+  )
+    return undefined;
   return { protocol, version, transport, host, port, params };
 }
 

@@ -15,7 +15,7 @@ const COPIED: Record<string, string> = {
   cseq: 'CSeq',
 };
 
-const HEAD_LIMIT = 16 * 1024;
+const HEAD_LIMIT = 64 * 1024;
 
 /** A reason phrase must be one line of printable text (RFC 3261 §25.1 Reason-Phrase). */
 export function reasonPhrase(text: string): string {
@@ -44,4 +44,31 @@ export function statelessErrorResponse(raw: Buffer, status: number, reason: stri
     `SIP/2.0 ${status} ${reasonPhrase(reason)}\r\n${copied.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`,
     'latin1',
   );
+}
+
+/**
+ * The top Via branch and the CSeq method of raw response bytes (RFC 3261 §17.1.3 matching), read from the
+ * header lines alone; undefined when the bytes are not a response or lack either.
+ */
+export function transactionOfResponse(raw: Buffer): { branch: string; method: string } | undefined {
+  const head = raw.subarray(0, HEAD_LIMIT).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const lines = (end >= 0 ? head.slice(0, end) : head).split(/\r?\n/);
+  if (!/^SIP\//i.test(lines[0] ?? '')) return undefined;
+  let branch: string | undefined;
+  let method: string | undefined;
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) continue;
+    const name = COPIED[line.slice(0, colon).trim().toLowerCase()];
+    const value = line.slice(colon + 1);
+    if (name === 'Via' && branch === undefined) {
+      const top = value.split(',')[0] as string;
+      branch = /;\s*branch\s*=\s*([^\s;,]+)/i.exec(top)?.[1];
+      if (branch === undefined) return undefined;
+    } else if (name === 'CSeq' && method === undefined) {
+      method = /^\s*\d+\s+([^\s]+)\s*$/.exec(value)?.[1];
+    }
+  }
+  return branch !== undefined && method !== undefined ? { branch, method } : undefined;
 }

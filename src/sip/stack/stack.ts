@@ -1,7 +1,9 @@
 import pino, { type Logger } from 'pino';
 import type { GeoredError } from '../../errors/catalogue';
 import {
+  checkResponseSemantics,
   createResponse,
+  DEFAULT_LIMITS,
   isRequest,
   newBranch,
   parseMessage,
@@ -27,6 +29,7 @@ import { now, SingleTimer } from './clock';
 import { transportError } from '../transport/node-errors';
 import { LogLimiter } from './log-limiter';
 import { applyReceived } from './rfc3581';
+import { transactionOfResponse } from './bad-request';
 
 export interface SipStackOptions {
   readonly listen: readonly ListenSpec[];
@@ -298,12 +301,28 @@ export class SipStack {
 
   private receive(inbound: Inbound): void {
     if (this.closed) return;
+    if (inbound.oversized !== undefined) {
+      this.tooLarge(
+        inbound,
+        new SipParseError('SIP_MESSAGE_TOO_LARGE', { limit: DEFAULT_LIMITS.maxMessageBytes }),
+      );
+      return;
+    }
     let msg: SipMessage;
     try {
       msg = parseMessage(inbound.bytes, { datagram: inbound.source.protocol === 'udp' });
     } catch (err) {
-      this.rejectUnparseable(inbound, err);
+      if (err instanceof SipParseError && err.code === 'SIP_MESSAGE_TOO_LARGE') this.tooLarge(inbound, err);
+      else this.rejectUnparseable(inbound, err);
       return;
+    }
+    if (!isRequest(msg)) {
+      // RFC 3261 §20 table 2: a response without Call-ID, CSeq, From, To or Via matches no transaction.
+      const problem = checkResponseSemantics(msg);
+      if (problem !== null) {
+        this.rejectUnparseable(inbound, problem);
+        return;
+      }
     }
     let outputs: LayerOutput[];
     try {
@@ -352,6 +371,33 @@ export class SipStack {
     this.counters.parseErrorsAnswered++;
     // The Via did not parse as a whole, so the answer goes where the bytes came from (§18.2.2's fallback).
     this.transports.send(bytes, inbound.source);
+  }
+
+  /**
+   * A message over the parse limit is never lost silently. A request is answered 513 Message Too Large
+   * statelessly (RFC 3261 §21.5.14), built from its header section. A response cannot be passed on, so the
+   * client transaction its top Via branch and CSeq method name (§17.1.3) ends as on a transport failure
+   * (§17.1.4: the TU gets a synthetic 503 and moves on to its next target) instead of waiting for a
+   * retransmission that would be just as large.
+   */
+  private tooLarge(inbound: Inbound, err: SipParseError): void {
+    this.counters.parseErrors++;
+    if (this.debug)
+      this.log.debug({ from: endpointKey(inbound.source), err: err.message }, 'message too large');
+    const ids = transactionOfResponse(inbound.bytes);
+    if (ids === undefined) {
+      const bytes = statelessErrorResponse(inbound.bytes, 513, err.message);
+      if (!bytes) return;
+      this.counters.parseErrorsAnswered++;
+      this.transports.send(bytes, inbound.source);
+      return;
+    }
+    const txId = this.layer.clientTransactionFor(ids.branch, ids.method);
+    if (txId === undefined) return;
+    const p = this.clients.get(txId);
+    if (p && !p.done) this.lastTransportError.set(txId, err);
+    this.run(this.layer.transportError(txId, now()));
+    this.rearm();
   }
 
   private transmit(msg: SipMessage, dest: Endpoint): void {

@@ -177,6 +177,11 @@ export class TransactionLayer {
     return out;
   }
 
+  /** The client transaction a response with this top Via branch and CSeq method matches (§17.1.3). */
+  clientTransactionFor(branch: string, method: string): string | undefined {
+    return this.clients.get(clientKey(branch, method))?.tx.id;
+  }
+
   /** RFC 3261 §9.2: the INVITE server transaction a CANCEL refers to, matched as §17.2.3 matches requests. */
   findInviteServerTx(cancel: SipRequest): string | undefined {
     const slot = this.findServer(cancel, 'INVITE', false);

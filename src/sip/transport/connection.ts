@@ -32,6 +32,8 @@ export class StreamConnection {
   private pending: Pending[] = [];
   /** What the connection failed with, for the pending sends and for the `onClose` listener. */
   private failure: GeoredError | undefined;
+  /** Closing after an oversized message: what arrives meanwhile is not read. */
+  private draining = false;
 
   constructor(
     readonly socket: Socket,
@@ -109,6 +111,7 @@ export class StreamConnection {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.draining) return;
     this.lastActivity = performance.now();
     let framed;
     try {
@@ -130,6 +133,17 @@ export class StreamConnection {
     for (const f of framed) {
       if (f.kind === 'message') {
         this.deliver({ bytes: f.bytes, source: this.remote, local: this.local });
+      } else if (f.kind === 'oversized') {
+        // The stack answers or ends the transaction from the header section; the body is never read, so
+        // framing is lost: close once what the stack wrote (a 513) has gone out.
+        this.failure = transportError('TRANSPORT_CONNECTION_LOST', {
+          endpoint: this.key,
+          reason: 'a message over the size limit',
+        });
+        this.deliver({ bytes: f.head, source: this.remote, local: this.local, oversized: f.length });
+        this.draining = true;
+        this.socket.end(() => this.socket.destroy());
+        return;
       } else if (f.ping && this.state === 'open') {
         // RFC 5626 §4.4.1: a CRLFCRLF ping is answered with a single CRLF pong.
         this.socket.write(PONG);

@@ -26,4 +26,9 @@ export interface Inbound {
   readonly source: Endpoint;
   /** The local listening endpoint it arrived on. */
   readonly local: Endpoint;
+  /**
+   * Set when the message was larger than the parse limit: `bytes` is then only its header section and
+   * this is the whole message's size (its body was skipped by the stream framer).
+   */
+  readonly oversized?: number;
 }
