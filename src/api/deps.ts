@@ -4,6 +4,8 @@
  * the plugins compiling and testable on their own, and makes every dependency visible here.
  */
 import type { Logger } from 'pino';
+import type { AlertsInForce, TestAlertResult } from '../alerts/alerter';
+import type { AlertsSettings } from '../alerts/settings-types';
 import type { ApiToken } from '../config/types';
 import type {
   ActiveRegion,
@@ -27,7 +29,7 @@ import type {
 } from '../geo/types';
 import type { Metrics } from '../metrics/registry';
 import type { RoutingStrategy } from '../config/types';
-import type { Store } from '../store/types';
+import type { AlertDeliveryRow, Store } from '../store/types';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -79,10 +81,18 @@ export interface GeoApi {
   configureTimeBasedRouting(rules: Record<string, string>, timezone?: string): Awaitable<RoutingInForce>;
 }
 
+/** Alerts (src/alerts through the service). */
+export interface AlertsApi {
+  getAlerts(): Awaitable<AlertsInForce>;
+  configureAlerts(s: AlertsSettings): Awaitable<AlertsInForce>;
+  sendTestAlert(): Awaitable<TestAlertResult[]>;
+  listAlertDeliveries(limit?: number): Awaitable<AlertDeliveryRow[]>;
+}
+
 export type CallsStore = Pick<Store, 'listCalls'>;
 
 export interface ApiDeps {
-  geo: GeoApi;
+  geo: GeoApi & AlertsApi;
   store: CallsStore;
   metrics: Pick<Metrics, 'registry'>;
   tokens: readonly ApiToken[];

@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
 import type { FailbackApprovalRow, FailoverRow, ScheduledFailoverRow, Store } from '../store/types';
 import type { GeoEvents } from './events';
+import { scheduledInfo } from './views';
 
 export const PIN_KEY = 'geo.pin';
 export const ACTIVE_KEY = 'geo.active';
@@ -364,12 +365,24 @@ export class FailoverEngine {
       previous_region: previous,
     });
     this.schedules = this.schedules.map((s) => (s.id === id ? updated : s));
+    this.deps.events.emit({
+      type: 'scheduled',
+      action: 'started',
+      schedule: scheduledInfo(updated),
+      at: this.deps.now(),
+    });
   }
 
   private async completeEndedSchedules(now: number): Promise<void> {
     for (const row of this.schedules) {
       if (Date.parse(row.start_time) + row.duration * 1000 > now) continue;
-      await this.deps.store.updateScheduledFailover(row.id, { status: 'completed' });
+      const done = await this.deps.store.updateScheduledFailover(row.id, { status: 'completed' });
+      this.deps.events.emit({
+        type: 'scheduled',
+        action: 'completed',
+        schedule: scheduledInfo(done),
+        at: now,
+      });
       this.deps.logger.info(
         { id: row.id, target: row.target_region },
         `scheduled failover ${row.id} to ${row.target_region} is over`,

@@ -8,6 +8,8 @@
  * store first, so a restart (or another instance sharing the store) sees it.
  */
 import pino, { type Logger } from 'pino';
+import { Alerter, type AlertsInForce, type TestAlertResult } from '../alerts/alerter';
+import type { AlertsSettings } from '../alerts/settings';
 import type { Config, GeoConfig, RegionConfig } from '../config/types';
 import { errorFactory, GeoredError } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
@@ -129,6 +131,8 @@ export class GeographicRedundancy {
   readonly metrics: Metrics;
   readonly checks: CheckRegistry;
   readonly monitor: HealthMonitor;
+  /** Alerts on this service's events (src/alerts); the service only delegates to it. */
+  readonly alerts: Alerter;
   private readonly fileConfig: Config;
   private readonly clock: MonitorClock;
   private readonly log: Logger;
@@ -163,6 +167,13 @@ export class GeographicRedundancy {
     this.events = new GeoEvents((err, event) =>
       this.log.error({ err, event: event.type }, 'a geo event listener threw'),
     );
+    this.alerts = new Alerter({
+      store: this.store,
+      logger: this.log,
+      now: () => this.clock.now(),
+      instanceId: this.live.instanceId,
+      ...(deps.config.geo.alerts !== undefined ? { fileSettings: deps.config.geo.alerts } : {}),
+    });
     // The file's command and TTL checks must be known before a monitor checks `check_methods` against them.
     this.checks.configure(deps.config.geo.health_check.custom_checks);
     this.monitor =
@@ -231,6 +242,7 @@ export class GeographicRedundancy {
       );
     }
     await this.loadRegions();
+    await this.alerts.start(this);
     this.unsubscribe = this.live.onChange((c) => this.onLiveChange(c));
     this.unsubscribeSignals = this.live.onSignal((sig) => this.onSignal(sig));
     for (const k of this.known.values())
@@ -278,6 +290,7 @@ export class GeographicRedundancy {
       ?.release()
       .catch((err: unknown) => this.log.warn({ err }, 'could not release the probe lock'));
     this.metrics.probeLeader.set(0);
+    await this.alerts.stop();
     for (const r of this.deps.owned ?? []) {
       try {
         await r.close();
@@ -597,12 +610,26 @@ export class GeographicRedundancy {
     if (status !== null && this.monitor.regions().includes(region)) {
       this.monitor.setRegistrationState(region, status, detail);
     }
-    if (this.live.getRegion(region)?.registration === state) return;
+    const previous = this.live.getRegion(region)?.registration ?? null;
+    if (previous === state) return;
     try {
       await this.live.setRegionHealth(region, { registration: state });
     } catch (err) {
       this.log.warn({ err, region }, 'could not write the registration state to live state');
     }
+    if (state === 'registering') return;
+    const why =
+      state === 'failed'
+        ? `the trunk registration in ${region} failed${detail ? `: ${detail}` : ''}`
+        : `the trunk registration in ${region} is now ${state}`;
+    this.events.emit({
+      type: 'registration',
+      region,
+      from: previous,
+      to: state,
+      reason: why,
+      at: this.clock.now(),
+    });
   }
 
   /** A per-call outcome from the call path: a passive health signal. */
@@ -664,7 +691,16 @@ export class GeographicRedundancy {
     }
     const until = this.clock.now() + durationSeconds * 1000;
     await this.live.setSimulation(region, until);
-    this.log.warn({ region, until: iso(until) }, `simulated failure of ${region} until ${iso(until)}`);
+    const why = `simulated failure of ${region} until ${iso(until)}`;
+    this.log.warn({ region, until: iso(until) }, why);
+    this.events.emit({
+      type: 'simulation',
+      action: 'started',
+      region,
+      until: iso(until),
+      reason: why,
+      at: this.clock.now(),
+    });
     return { region, until: new Date(until).toISOString() };
   }
 
@@ -677,7 +713,16 @@ export class GeographicRedundancy {
     for (const sim of running) {
       await this.live.setSimulation(sim.region, null);
       ended.push({ region: sim.region, until: new Date(now).toISOString() });
-      this.log.info({ region: sim.region }, `simulated failure of ${sim.region} ended`);
+      const why = `simulated failure of ${sim.region} ended`;
+      this.log.info({ region: sim.region }, why);
+      this.events.emit({
+        type: 'simulation',
+        action: 'ended',
+        region: sim.region,
+        until: null,
+        reason: why,
+        at: now,
+      });
     }
     return ended;
   }
@@ -907,6 +952,32 @@ export class GeographicRedundancy {
       failover_count: failovers,
       last_failover: last?.occurred_at ?? null,
     };
+  }
+
+  // ---- alerts ----
+
+  /** The guide's configure_alerts (email, sms, webhook, on_events) plus each channel's settings. */
+  configureAlerts(s: AlertsSettings): Promise<AlertsInForce> {
+    return this.alerts.configure(s);
+  }
+
+  getAlerts(): AlertsInForce {
+    return this.alerts.inForce();
+  }
+
+  sendTestAlert(): Promise<TestAlertResult[]> {
+    return this.alerts.sendTest();
+  }
+
+  listAlertDeliveries(limit = 50) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw geoError('GEO_BAD_SETTING', {
+        setting: 'limit',
+        found: JSON.stringify(limit),
+        expected: 'an integer from 1 to 10000',
+      });
+    }
+    return this.alerts.listDeliveries(limit);
   }
 
   // ---- routing ----

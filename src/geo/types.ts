@@ -203,4 +203,29 @@ export type GeoEvent =
       to_region: string;
       reason: string;
       at: number;
+    }
+  /** A scheduled failover was created, cancelled, started or is over. */
+  | {
+      type: 'scheduled';
+      action: 'created' | 'cancelled' | 'started' | 'completed';
+      schedule: ScheduledFailoverInfo;
+      at: number;
+    }
+  /** A simulated failure (the guide's DR drill) started or ended. */
+  | {
+      type: 'simulation';
+      action: 'started' | 'ended';
+      region: string;
+      until: string | null;
+      reason: string;
+      at: number;
+    }
+  /** A trunk registration's state changed (as live state carries it). */
+  | {
+      type: 'registration';
+      region: string;
+      from: string | null;
+      to: string;
+      reason: string;
+      at: number;
     };

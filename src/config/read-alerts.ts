@@ -1,0 +1,36 @@
+/**
+ * features.geographic_redundancy.alerts: read as plain data and checked by the same rules as
+ * configureAlerts and PUT .../alerts (src/alerts/settings.ts), each problem reported at its path and line.
+ */
+import { isMap, isSeq, type Node } from 'yaml';
+import { checkAlertsSettings, checkEffective, effectiveAlerts } from '../alerts/settings';
+import type { AlertsSettings } from '../alerts/settings-types';
+import type { Cursor, Reader } from './yaml-reader';
+
+/** The YAML node at a checker's field path (`smtp.port`, `email[1]`), for the line of a problem. */
+function nodeAt(root: Node | undefined, field: string): Node | undefined {
+  let n: unknown = root;
+  for (const part of field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
+    if (isMap(n)) n = n.get(part, true);
+    else if (isSeq(n)) n = n.get(Number(part), true);
+    else return root;
+  }
+  return (n as Node | undefined) ?? root;
+}
+
+export function readAlerts(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): AlertsSettings | undefined {
+  if (c.node === undefined) return undefined;
+  if (!isMap(c.node)) return r.wrong(c, 'a mapping of alert settings (email, sms, webhook, on_events, ...)');
+  const value = c.node.toJSON() as AlertsSettings;
+  const problems = checkAlertsSettings(value, env);
+  if (problems.length === 0) problems.push(...checkEffective(effectiveAlerts(value, 'geored')));
+  for (const p of problems) {
+    const path = p.field === '' ? c.path : `${c.path}.${p.field}`;
+    r.report(
+      'CONFIG_WRONG_VALUE',
+      { path, node: nodeAt(c.node, p.field) },
+      { found: p.found, expected: p.expected },
+    );
+  }
+  return problems.length === 0 ? value : undefined;
+}
