@@ -73,13 +73,13 @@ function draftOf(e: GeoEvent, ctx: AlertContext): Draft | null {
     case 'state': {
       const base = { region: e.region, before: e.from, after: e.to, reason: e.reason, at: e.at };
       if (e.to === HealthState.DOWN) return draft('region_down', 'critical', 'trigger', base);
-      if (e.to === HealthState.DEGRADED || e.to === HealthState.CRITICAL) {
-        return draft('region_degraded', 'warning', 'trigger', base);
-      }
+      if (e.to === HealthState.DEGRADED) return draft('region_degraded', 'warning', 'trigger', base);
       if (e.to === HealthState.HEALTHY && e.from !== HealthState.WARNING) {
+        // Sent only if a down or degraded alert for it is open (decide-alert): a blip recovers silently.
         return draft('region_recovered', 'info', 'resolve', { ...base, resolves: recoveryClears(e.region) });
       }
-      // WARNING (slow answers) is shown in metrics and the API; it pages nobody.
+      // CRITICAL is a failure streak being confirmed (or a recovery being confirmed): DOWN or HEALTHY
+      // follows and is what is alerted. WARNING (slow answers) is for metrics and the API; it pages nobody.
       return null;
     }
     case 'suppressed':
