@@ -13,7 +13,7 @@ export interface ConditionState {
   readonly open: boolean;
   /** The operator was told about the current episode. */
   readonly notified: boolean;
-  /** When a message for this condition last went out. */
+  /** When this condition was last alerted (its trigger; a recovery does not move it). */
   readonly lastSentAt: number | null;
 }
 
@@ -73,7 +73,8 @@ export function decideAlert(
     return {
       kind: 'send',
       reason: `${what} sent once: it clears ${told.join(', ')}, which ${told.length === 1 ? 'was' : 'were'} alerted`,
-      updates: updates.map(([c, s]) => [c, { ...s, lastSentAt: now }] as const),
+      // lastSentAt stays the trigger's: the repeat interval runs from when the condition was alerted.
+      updates,
     };
   }
 

@@ -9,13 +9,14 @@ import type { Cursor, Reader } from './yaml-reader';
 
 /** The YAML node at a checker's field path (`smtp.port`, `email[1]`), for the line of a problem. */
 function nodeAt(root: Node | undefined, field: string): Node | undefined {
-  let n: unknown = root;
+  // The deepest node that exists: a missing key is reported at the mapping that lacks it.
+  let n: Node | undefined = root;
   for (const part of field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
-    if (isMap(n)) n = n.get(part, true);
-    else if (isSeq(n)) n = n.get(Number(part), true);
-    else return root;
+    const next: unknown = isMap(n) ? n.get(part, true) : isSeq(n) ? n.get(Number(part), true) : undefined;
+    if (next === undefined || next === null) return n;
+    n = next as Node;
   }
-  return (n as Node | undefined) ?? root;
+  return n;
 }
 
 export function readAlerts(r: Reader, c: Cursor, env: NodeJS.ProcessEnv): AlertsSettings | undefined {
