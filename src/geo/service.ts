@@ -244,6 +244,8 @@ export class GeographicRedundancy {
     await this.loadRegions();
     await this.alerts.start(this);
     this.unsubscribe = this.live.onChange((c) => this.onLiveChange(c));
+    // Set now, not only on a change: memory live state is always connected and never reports a change.
+    this.metrics.liveBackend.set(this.live.status().connected ? 1 : 0);
     this.unsubscribeSignals = this.live.onSignal((sig) => this.onSignal(sig));
     for (const k of this.known.values())
       this.metrics.setRegionHealth(
