@@ -163,12 +163,14 @@ export class Alerter {
   async configure(patch: AlertsSettings): Promise<AlertsInForce> {
     const bad = checkAlertsSettings(patch, this.env)[0];
     if (bad) throw alertsError('ALERTS_BAD_SETTING', { ...bad });
-    const next = mergeAlertsSettings(this.stored, patch);
-    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next);
+    // Nulls are kept in what is stored, so clearing a setting also clears what the file set.
+    const next = { ...this.stored } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) next[k] = v;
+    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next as AlertsSettings);
     const whole = checkEffective(effectiveAlerts(merged, this.deps.instanceId))[0];
     if (whole) throw alertsError('ALERTS_BAD_SETTING', { ...whole });
     await this.deps.store.kvSet(ALERTS_KEY, next);
-    this.stored = next;
+    this.stored = next as AlertsSettings;
     this.apply(merged);
     this.deps.logger.info(
       {

@@ -281,7 +281,7 @@ export function checkEffective(e: EffectiveAlerts): AlertsProblem[] {
   return out;
 }
 
-/** A patch over settings: a field given replaces, null clears, absent keeps. */
+/** Settings over settings (the API's over the file's): a field given replaces, null clears, absent keeps. */
 export function mergeAlertsSettings(base: AlertsSettings, patch: AlertsSettings): AlertsSettings {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) {

@@ -256,4 +256,29 @@ describe('configureAlerts', () => {
       repeat_interval: 120,
     });
   });
+
+  it("null clears a setting the file made, and that holds across a restart; the file's others stay", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geored-alerts-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const url = `sqlite:${join(dir, 'geored.db')}`;
+    const file = [
+      'dry_run: true',
+      'webhook: https://from-file.example.com/hook',
+      'email: [file@example.com]',
+    ];
+    let geo = await service(url, file);
+    cleanups.push(() => geo.stop());
+    expect(geo.getAlerts()).toMatchObject({
+      webhook: 'https://from-file.example.com/hook',
+      email: ['file@example.com'],
+    });
+    expect(await geo.configureAlerts({ webhook: null })).toMatchObject({
+      webhook: null,
+      email: ['file@example.com'],
+    });
+    await geo.stop();
+    geo = await service(url, file);
+    cleanups.push(() => geo.stop());
+    expect(geo.getAlerts()).toMatchObject({ webhook: null, email: ['file@example.com'], dry_run: true });
+  });
 });
