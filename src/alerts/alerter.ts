@@ -210,7 +210,7 @@ export class Alerter {
     if (decision.recheckAt !== undefined) this.scheduleRecheck(alert, decision.recheckAt - now);
     if (decision.kind === 'send') {
       this.lastAlert.set(alert.condition, alert);
-      this.deliver(alert, false);
+      this.later(alert);
     }
   }
 
@@ -315,6 +315,17 @@ export class Alerter {
       return p;
     });
     return Promise.all(results);
+  }
+
+  /**
+   * Delivery starts on a later turn of the event loop: not even the opening of a connection runs inside
+   * the failover (or health change) that emitted the event.
+   */
+  private later(alert: Alert): void {
+    const p = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      if (!this.stopped) await this.deliver(alert, false);
+    });
+    this.track(p);
   }
 
   private track(p: Promise<void>): void {

@@ -268,7 +268,7 @@ describe('alerts on a real service, to real receivers', () => {
     await until(() => hook.hanging.length >= 1, 'the region_down webhook to hang');
     // The region_down delivery is still hanging (no outcome recorded): the failover happens regardless.
     await until(() => service.getActiveRegion()?.name === 'us-west-1', 'the failover to us-west-1');
-    expect(await service.listAlertDeliveries(10)).toEqual([]);
+    expect((await service.listAlertDeliveries(50)).filter((r) => r.channel === 'webhook')).toEqual([]);
     expect((await service.getFailoverHistory(5))[0]).toMatchObject({
       from_region: 'us-east-1',
       to_region: 'us-west-1',
