@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(): Promise<{
+async function setup(geoLines: string[] = []): Promise<{
   service: GeographicRedundancy;
   health: Map<string, boolean>;
   hook: HttpReceiver;
@@ -29,10 +29,12 @@ async function setup(): Promise<{
   cleanups.push(() => hook.close());
   const health = new Map<string, boolean>();
   const service = await openService({
-    config: alertsConfig(db.url, [
-      `webhook: "${hook.url}/h"`,
-      'webhook_secret: env:GEORED_TEST_EVENTS_WHSEC',
-    ]),
+    config: alertsConfig(
+      db.url,
+      [`webhook: "${hook.url}/h"`, 'webhook_secret: env:GEORED_TEST_EVENTS_WHSEC'],
+      [],
+      geoLines,
+    ),
     controlled: health,
   });
   cleanups.push(() => service.stop());
@@ -127,5 +129,27 @@ describe('every event of the service can be alerted', () => {
       `scheduled failover ${s.id} to us-west-1 is over: maintenance`,
     );
     expect(byEvent.get('failover')).toMatchObject({ state_before: 'us-east-1', state_after: 'us-west-1' });
+  });
+
+  it('the flap guard holding a switch back is alerted as flap_suppressed', async () => {
+    const { service, health, hook } = await setup([
+      '    failover:',
+      '      flap_guard: { max_switches: 1, window: 3600 }',
+    ]);
+    health.set('us-east-1', false);
+    await until(() => service.getActiveRegion()?.name === 'us-west-1', 'the failover to us-west-1');
+    health.set('us-east-1', true);
+    await until(() => eventsOf(hook).includes('region_recovered'), 'us-east-1 recovered');
+    health.set('us-west-1', false);
+    await until(() => eventsOf(hook).includes('flap_suppressed'), 'flap_suppressed');
+    await service.alerts.idle();
+    const flap = received(hook).find((m) => m.data.event === 'flap_suppressed')!.data;
+    expect(flap).toMatchObject({
+      severity: 'warning',
+      region: 'us-west-1',
+      regions: ['us-west-1', 'us-east-1'],
+    });
+    expect(flap.reason).toMatch(/flap/i);
+    expect(service.getActiveRegion()?.name).toBe('us-west-1');
   });
 });

@@ -19,13 +19,19 @@ export const REGIONS = [
 ];
 
 /** `alerts` is the YAML of the alerts mapping, indented as its own document (two spaces per level). */
-export function alertsConfig(storeUrl: string, alerts: string[], serverLines: string[] = []): Config {
+export function alertsConfig(
+  storeUrl: string,
+  alerts: string[],
+  serverLines: string[] = [],
+  geoLines: string[] = [],
+): Config {
   const yaml = [
     'features:',
     '  geographic_redundancy:',
     '    enabled: true',
     ...CONTROLLED_HEALTH,
     ...REGIONS,
+    ...geoLines,
     '    alerts:',
     ...alerts.map((l) => `      ${l}`),
     'server:',
