@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventFeed } from '../events/types';
 import type { PanelFiles } from './panel-files';
+import type { AlertsInForce, AlertsSettings, TestAlertResult } from '../alerts/settings-types';
 import type { ApiToken } from '../config/types';
 import type {
   ActiveRegion,
@@ -32,7 +33,7 @@ import type {
 } from '../geo/types';
 import type { Metrics } from '../metrics/registry';
 import type { RoutingStrategy } from '../config/types';
-import type { Store } from '../store/types';
+import type { AlertDeliveryRow, Store } from '../store/types';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -90,12 +91,20 @@ export interface GeoApi {
   configureTimeBasedRouting(rules: Record<string, string>, timezone?: string): Awaitable<RoutingInForce>;
 }
 
+/** Alerts (src/alerts through the service). */
+export interface AlertsApi {
+  getAlerts(): Awaitable<AlertsInForce>;
+  configureAlerts(s: AlertsSettings): Awaitable<AlertsInForce>;
+  sendTestAlert(): Awaitable<TestAlertResult[]>;
+  listAlertDeliveries(limit?: number): Awaitable<AlertDeliveryRow[]>;
+}
+
 export type CallsStore = Pick<Store, 'listCalls'>;
 
 export type { EventFeed };
 
 export interface ApiDeps {
-  geo: GeoApi;
+  geo: GeoApi & AlertsApi;
   store: CallsStore;
   metrics: Pick<Metrics, 'registry'>;
   tokens: readonly ApiToken[];

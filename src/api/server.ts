@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events';
 import { failoverRoutes } from './routes/failover';
 import { opsRoutes } from './routes/ops';
 import { regionRoutes } from './routes/regions';
+import { alertRoutes } from './routes/alerts';
 import { settingsRoutes } from './routes/settings';
 import { registerValidation } from './validation';
 import { Type } from '@sinclair/typebox';
@@ -87,6 +88,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'failback', description: 'Failback approval' },
         { name: 'settings', description: 'Health-check, failover and failback settings' },
         { name: 'routing', description: 'Load balancing and time-based routing' },
+        { name: 'alerts', description: 'Alerts by email, SMS, signed webhook and PagerDuty' },
         { name: 'calls', description: 'Call records' },
         { name: 'events', description: 'The live event stream (server-sent events)' },
         { name: 'demo', description: 'geored demo only: break and repair the simulated regions' },
@@ -101,6 +103,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.events) void app.register(eventRoutes, { prefix: GEO_PREFIX, events: deps.events });
   for (const plugin of deps.extraRoutes ?? []) void app.register(plugin, { prefix: GEO_PREFIX });
   if (deps.panel) void app.register(adminRoutes, { files: deps.panel });
+  void app.register(alertRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(callRoutes, { store: deps.store });
   void app.register(opsRoutes, {
     metrics: deps.metrics,

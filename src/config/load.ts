@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, parseDocument, type YAMLError } from 'yaml';
 import { EMBEDDED_SOURCE } from './defaults';
 import { ConfigError, problemMessage, type ConfigProblem } from './problems';
+import { readAlerts } from './read-alerts';
 import { readPbx, readProxy } from './read-call-path';
 import { readSecurity } from './read-security';
 import { readFailoverAndFailback, readHealthCheck } from './read-health';
@@ -15,7 +16,7 @@ import { readServer } from './read-server';
 import type { Config } from './types';
 import { Reader, describeNode } from './yaml-reader';
 
-const GEO_KEYS = ['enabled', 'health_check', 'failover', 'failback', 'routing', 'regions'];
+const GEO_KEYS = ['enabled', 'health_check', 'failover', 'failback', 'routing', 'regions', 'alerts'];
 
 function syntaxProblem(e: YAMLError, lines: LineCounter): ConfigProblem {
   // Only the first line: the parser may append the source text around the error, which could hold a secret.
@@ -64,6 +65,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const { failover, failback } = readFailoverAndFailback(r, geo.get('failover'), geo.get('failback'));
   const { regions, names } = readRegions(r, geo.get('regions'), env);
   const routing = readRouting(r, geo.get('routing'), names);
+  const alerts = readAlerts(r, geo.get('alerts'), env);
   const proxy = readProxy(r, top.get('proxy'));
   const pbx = readPbx(r, top.get('pbx'), env);
   const security = readSecurity(r, top.get('security'));
@@ -72,7 +74,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   return {
     source: sourceName,
     server,
-    geo: { enabled, health_check, failover, failback, routing, regions },
+    geo: { enabled, health_check, failover, failback, routing, regions, ...(alerts ? { alerts } : {}) },
     proxy,
     pbx,
     security,

@@ -3,6 +3,7 @@
  * Field names are the guide's snake_case; durations are seconds (fractions allowed) unless named `_ms`.
  * src/config/load.ts produces it; everything else reads it.
  */
+import type { AlertsSettings } from '../alerts/settings-types';
 import type { DigestAlgorithm } from '../sip/auth/algorithms';
 import type { TransportProtocol } from '../sip/transport/types';
 
@@ -286,6 +287,8 @@ export interface GeoConfig {
   readonly failback: FailbackConfig;
   readonly routing: RoutingConfig;
   readonly regions: readonly RegionConfig[];
+  /** features.geographic_redundancy.alerts as written (checked; secrets as their env:/file: references). */
+  readonly alerts?: AlertsSettings;
 }
 
 export interface Config {

@@ -1,4 +1,5 @@
 import type { ErrorTable } from './catalogue';
+import { ALERTS_ERRORS } from './alerts';
 import { API_ERRORS } from './api';
 import { AUTH_ERRORS } from './auth';
 import { CHECK_ERRORS } from './checks';
@@ -30,6 +31,7 @@ export const ALL_ERRORS: ErrorTable = {
   ...CHECK_ERRORS,
   ...FAILOVER_ERRORS,
   ...GEO_ERRORS,
+  ...ALERTS_ERRORS,
   ...ROUTING_ERRORS,
   ...PROXY_ERRORS,
   ...REGISTRATION_ERRORS,

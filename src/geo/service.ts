@@ -8,6 +8,8 @@
  * store first, so a restart (or another instance sharing the store) sees it.
  */
 import pino, { type Logger } from 'pino';
+import { Alerter } from '../alerts/alerter';
+import type { AlertsInForce, AlertsSettings, TestAlertResult } from '../alerts/settings-types';
 import type { Config, GeoConfig, RegionConfig } from '../config/types';
 import { errorFactory, GeoredError } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
@@ -131,6 +133,8 @@ export class GeographicRedundancy {
   readonly metrics: Metrics;
   readonly checks: CheckRegistry;
   readonly monitor: HealthMonitor;
+  /** Alerts on this service's events (src/alerts); the service only delegates to it. */
+  readonly alerts: Alerter;
   private readonly fileConfig: Config;
   private readonly clock: MonitorClock;
   private readonly log: Logger;
@@ -169,6 +173,13 @@ export class GeographicRedundancy {
     this.events = new GeoEvents((err, event) =>
       this.log.error({ err, event: event.type }, 'a geo event listener threw'),
     );
+    this.alerts = new Alerter({
+      store: this.store,
+      logger: this.log,
+      now: () => this.clock.now(),
+      instanceId: this.live.instanceId,
+      ...(deps.config.geo.alerts !== undefined ? { fileSettings: deps.config.geo.alerts } : {}),
+    });
     // The file's command and TTL checks must be known before a monitor checks `check_methods` against them.
     this.checks.configure(deps.config.geo.health_check.custom_checks);
     this.monitor =
@@ -237,7 +248,10 @@ export class GeographicRedundancy {
       );
     }
     await this.loadRegions();
+    await this.alerts.start(this);
     this.unsubscribe = this.live.onChange((c) => this.onLiveChange(c));
+    // Set now, not only on a change: memory live state is always connected and never reports a change.
+    this.metrics.liveBackend.set(this.live.status().connected ? 1 : 0);
     this.unsubscribeSignals = this.live.onSignal((sig) => this.onSignal(sig));
     for (const k of this.known.values())
       this.metrics.setRegionHealth(
@@ -357,6 +371,7 @@ export class GeographicRedundancy {
       ?.release()
       .catch((err: unknown) => this.log.warn({ err }, 'could not release the probe lock'));
     this.metrics.probeLeader.set(0);
+    await this.alerts.stop();
     for (const r of this.deps.owned ?? []) {
       try {
         await r.close();
@@ -683,12 +698,26 @@ export class GeographicRedundancy {
     if (status !== null && this.monitor.regions().includes(region)) {
       this.monitor.setRegistrationState(region, status, detail);
     }
-    if (this.live.getRegion(region)?.registration === state) return;
+    const previous = this.live.getRegion(region)?.registration ?? null;
+    if (previous === state) return;
     try {
       await this.live.setRegionHealth(region, { registration: state });
     } catch (err) {
       this.log.warn({ err, region }, 'could not write the registration state to live state');
     }
+    if (state === 'registering') return;
+    const why =
+      state === 'failed'
+        ? `the trunk registration in ${region} failed${detail ? `: ${detail}` : ''}`
+        : `the trunk registration in ${region} is now ${state}`;
+    this.events.emit({
+      type: 'registration',
+      region,
+      from: previous,
+      to: state,
+      reason: why,
+      at: this.clock.now(),
+    });
   }
 
   /** A per-call outcome from the call path: a passive health signal. */
@@ -752,7 +781,16 @@ export class GeographicRedundancy {
     }
     const until = this.clock.now() + durationSeconds * 1000;
     await this.live.setSimulation(region, until);
-    this.log.warn({ region, until: iso(until) }, `simulated failure of ${region} until ${iso(until)}`);
+    const why = `simulated failure of ${region} until ${iso(until)}`;
+    this.log.warn({ region, until: iso(until) }, why);
+    this.events.emit({
+      type: 'simulation',
+      action: 'started',
+      region,
+      until: iso(until),
+      reason: why,
+      at: this.clock.now(),
+    });
     return { region, until: new Date(until).toISOString() };
   }
 
@@ -765,7 +803,16 @@ export class GeographicRedundancy {
     for (const sim of running) {
       await this.live.setSimulation(sim.region, null);
       ended.push({ region: sim.region, until: new Date(now).toISOString() });
-      this.log.info({ region: sim.region }, `simulated failure of ${sim.region} ended`);
+      const why = `simulated failure of ${sim.region} ended`;
+      this.log.info({ region: sim.region }, why);
+      this.events.emit({
+        type: 'simulation',
+        action: 'ended',
+        region: sim.region,
+        until: null,
+        reason: why,
+        at: now,
+      });
     }
     return ended;
   }
@@ -1047,6 +1094,32 @@ export class GeographicRedundancy {
       failover_count: failovers,
       last_failover: last?.occurred_at ?? null,
     };
+  }
+
+  // ---- alerts ----
+
+  /** The guide's configure_alerts (email, sms, webhook, on_events) plus each channel's settings. */
+  configureAlerts(s: AlertsSettings): Promise<AlertsInForce> {
+    return this.alerts.configure(s);
+  }
+
+  getAlerts(): AlertsInForce {
+    return this.alerts.inForce();
+  }
+
+  sendTestAlert(): Promise<TestAlertResult[]> {
+    return this.alerts.sendTest();
+  }
+
+  listAlertDeliveries(limit = 50) {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw geoError('GEO_BAD_SETTING', {
+        setting: 'limit',
+        found: JSON.stringify(limit),
+        expected: 'an integer from 1 to 10000',
+      });
+    }
+    return this.alerts.listDeliveries(limit);
   }
 
   // ---- routing ----

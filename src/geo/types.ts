@@ -230,4 +230,23 @@ export type GeoEvent =
       at: number;
     }
   /** Settings changed through the API: the patch as given. */
-  | { type: 'settings'; changed: Record<string, unknown>; at: number };
+  | { type: 'settings'; changed: Record<string, unknown>; at: number }
+
+  /** A simulated failure (the guide's DR drill) started or ended. */
+  | {
+      type: 'simulation';
+      action: 'started' | 'ended';
+      region: string;
+      until: string | null;
+      reason: string;
+      at: number;
+    }
+  /** A trunk registration's state changed (as live state carries it). */
+  | {
+      type: 'registration';
+      region: string;
+      from: string | null;
+      to: string;
+      reason: string;
+      at: number;
+    };

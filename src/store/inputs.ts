@@ -1,6 +1,7 @@
 /** Store inputs → validated, normalised records (timestamps as ISO text), or a STORE_INVALID_ROW error. */
 import { HEALTH_STATES, type HealthState } from '../model/health-state';
 import type {
+  AlertDeliveryInput,
   CallAttempt,
   CallAttemptInput,
   CallInput,
@@ -143,6 +144,25 @@ export function eventRecord(input: EventInput, now: string) {
     reason: optionalText(t, 'reason', r.reason),
     details: r.details === undefined || r.details === null ? null : plainObject(t, 'details', r.details),
     occurred_at: r.occurred_at === undefined ? now : timestamp(t, 'occurred_at', r.occurred_at),
+  };
+}
+
+const ALERT_CHANNELS = ['email', 'sms', 'webhook', 'pagerduty'] as const;
+const ALERT_STATUSES = ['sent', 'failed', 'retrying', 'dry_run'] as const;
+
+export function alertDeliveryRecord(input: AlertDeliveryInput, now: string) {
+  const t = 'geo_alert_deliveries';
+  const r = object(t, input) as Partial<AlertDeliveryInput>;
+  return {
+    alert_id: text(t, 'alert_id', r.alert_id, 100),
+    event: text(t, 'event', r.event, 50),
+    region: optionalText(t, 'region', r.region, REGION_NAME),
+    channel: oneOf(t, 'channel', r.channel, ALERT_CHANNELS),
+    target: text(t, 'target', r.target),
+    status: oneOf(t, 'status', r.status, ALERT_STATUSES),
+    attempt: int32(t, 'attempt', r.attempt, 1),
+    error: optionalText(t, 'error', r.error),
+    attempted_at: r.attempted_at === undefined ? now : timestamp(t, 'attempted_at', r.attempted_at),
   };
 }
 

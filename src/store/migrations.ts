@@ -198,6 +198,27 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'alert deliveries',
+    up: (t) => [
+      // One row per delivery attempt, so an operator sees each retry and why it failed.
+      `CREATE TABLE geo_alert_deliveries (
+        id ${t.bigId},
+        alert_id VARCHAR(100) NOT NULL,
+        event VARCHAR(50) NOT NULL,
+        region VARCHAR(50),
+        channel VARCHAR(20) NOT NULL CHECK (channel IN ('email', 'sms', 'webhook', 'pagerduty')),
+        target TEXT NOT NULL,
+        status VARCHAR(20) NOT NULL CHECK (status IN ('sent', 'failed', 'retrying', 'dry_run')),
+        attempt INTEGER NOT NULL,
+        error TEXT,
+        attempted_at ${t.timestamp} NOT NULL
+      )`,
+      'CREATE INDEX idx_geo_alert_deliveries_attempted ON geo_alert_deliveries (attempted_at)',
+      'CREATE INDEX idx_geo_alert_deliveries_alert ON geo_alert_deliveries (alert_id)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,6 +2,9 @@
 import type { HealthState } from '../model/health-state';
 import type { Codec, Row } from './db';
 import type {
+  AlertChannel,
+  AlertDeliveryRow,
+  AlertDeliveryStatus,
   CallAttempt,
   CallDirection,
   CallRow,
@@ -31,6 +34,7 @@ export const COLUMNS = {
     'id, target_region, start_time, duration, reason, created_by, status, previous_region, created_at, updated_at',
   geo_failback_approvals:
     'id, from_region, to_region, reason, requested_at, decided_at, decision, decided_by',
+  geo_alert_deliveries: 'id, alert_id, event, region, channel, target, status, attempt, error, attempted_at',
   geo_calls:
     'call_id, direction, from_uri, to_uri, attempts, region, started_at, answered_at, ended_at, final_status',
 } as const;
@@ -90,6 +94,21 @@ export function eventFromRow(r: Row, c: Codec): EventRow {
     reason: strOrNull(r.reason),
     details: c.fromJson(r.details) as Record<string, unknown> | null,
     occurred_at: c.fromTime(r.occurred_at),
+  };
+}
+
+export function alertDeliveryFromRow(r: Row, c: Codec): AlertDeliveryRow {
+  return {
+    id: Number(r.id),
+    alert_id: str(r.alert_id),
+    event: str(r.event),
+    region: strOrNull(r.region),
+    channel: str(r.channel) as AlertChannel,
+    target: str(r.target),
+    status: str(r.status) as AlertDeliveryStatus,
+    attempt: Number(r.attempt),
+    error: strOrNull(r.error),
+    attempted_at: c.fromTime(r.attempted_at),
   };
 }
 

@@ -7,6 +7,7 @@ import { STORE_ERRORS } from '../errors/store';
 import type { HealthState } from '../model/health-state';
 import type { Db, DbHandle, Row } from './db';
 import {
+  alertDeliveryRecord,
   callPatch,
   callRecord,
   decidedBy,
@@ -24,6 +25,7 @@ import {
 } from './inputs';
 import {
   COLUMNS,
+  alertDeliveryFromRow,
   callFromRow,
   eventFromRow,
   failbackApprovalFromRow,
@@ -33,6 +35,8 @@ import {
   scheduledFailoverFromRow,
 } from './rows';
 import type {
+  AlertDeliveryInput,
+  AlertDeliveryRow,
   CallInput,
   CallPatch,
   CallRow,
@@ -376,6 +380,33 @@ export class SqlStore implements Store {
 
   pruneEvents(limits: RetentionLimits): Promise<number> {
     return this.op('pruneEvents', () => this.prune('geo_events', 'occurred_at', limits));
+  }
+
+  // ── alert deliveries ─────────────────────────────────────────────────────────────────────────────
+
+  recordAlertDelivery(input: AlertDeliveryInput): Promise<AlertDeliveryRow> {
+    return this.op('recordAlertDelivery', async () => {
+      const r = alertDeliveryRecord(input, this.now());
+      const rows = await this.db.all(
+        `INSERT INTO geo_alert_deliveries (alert_id, event, region, channel, target, status, attempt, error,
+           attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS.geo_alert_deliveries}`,
+        [r.alert_id, r.event, r.region, r.channel, r.target, r.status, r.attempt, r.error, r.attempted_at],
+      );
+      return alertDeliveryFromRow(rows[0]!, this.db.codec);
+    });
+  }
+
+  listAlertDeliveries(opts: { limit: number; alert_id?: string }): Promise<AlertDeliveryRow[]> {
+    return this.op('listAlertDeliveries', async () => {
+      const t = 'geo_alert_deliveries';
+      const where = new Where();
+      if (opts.alert_id !== undefined) where.add('alert_id = ?', opts.alert_id);
+      const rows = await this.db.all(
+        `SELECT ${COLUMNS.geo_alert_deliveries} FROM ${t} ${where} ORDER BY attempted_at DESC, id DESC LIMIT ?`,
+        [...where.params, nonNegativeInt(t, 'limit', opts.limit)],
+      );
+      return rows.map((r) => alertDeliveryFromRow(r, this.db.codec));
+    });
   }
 
   // ── scheduled failovers ──────────────────────────────────────────────────────────────────────────

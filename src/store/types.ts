@@ -242,6 +242,35 @@ export interface PbxBindingRow {
   readonly registered_at: string;
 }
 
+export type AlertChannel = 'email' | 'sms' | 'webhook' | 'pagerduty';
+export type AlertDeliveryStatus = 'sent' | 'failed' | 'retrying' | 'dry_run';
+
+/** One delivery attempt of one alert to one target (geo_alert_deliveries). */
+export interface AlertDeliveryInput {
+  readonly alert_id: string;
+  readonly event: string;
+  readonly region?: string | null;
+  readonly channel: AlertChannel;
+  readonly target: string;
+  readonly status: AlertDeliveryStatus;
+  readonly attempt: number;
+  readonly error?: string | null;
+  readonly attempted_at?: Timestamp;
+}
+
+export interface AlertDeliveryRow {
+  readonly id: number;
+  readonly alert_id: string;
+  readonly event: string;
+  readonly region: string | null;
+  readonly channel: AlertChannel;
+  readonly target: string;
+  readonly status: AlertDeliveryStatus;
+  readonly attempt: number;
+  readonly error: string | null;
+  readonly attempted_at: string;
+}
+
 export interface Store {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -317,6 +346,10 @@ export interface Store {
   /** Calls carried by `region` (all calls when omitted), since `since` when given. */
   countCalls(region?: string, since?: Timestamp): Promise<number>;
   pruneCalls(limits: RetentionLimits): Promise<number>;
+
+  recordAlertDelivery(input: AlertDeliveryInput): Promise<AlertDeliveryRow>;
+  /** Newest first. */
+  listAlertDeliveries(opts: { limit: number; alert_id?: string }): Promise<AlertDeliveryRow[]>;
 
   kvGet<T = unknown>(key: string): Promise<T | undefined>;
   kvSet(key: string, value: unknown): Promise<void>;

@@ -66,6 +66,11 @@ export const ROUTES: readonly RouteCase[] = [
   geo('PUT', '/failback-config', 'admin', 400, { body: {} }),
   geo('PUT', '/load-balancing', 'admin', 400, { body: {} }),
   geo('PUT', '/time-based-routing', 'admin', 400, { body: {} }),
+  geo('GET', '/alerts', 'read', 200),
+  geo('PUT', '/alerts', 'admin', 400, { body: { email: 'not-a-list' } }),
+  // No channel configured: nothing is sent and the answer is an empty list.
+  geo('POST', '/alerts/test', 'admin', 200),
+  geo('GET', '/alerts/deliveries', 'read', 200),
   { method: 'GET', path: '/api/calls', url: '/api/calls', access: 'read', status: 200 },
   { method: 'GET', path: '/metrics', url: '/metrics', access: 'read', status: 200 },
   { method: 'GET', path: '/healthz', url: '/healthz', access: 'public', status: 200 },

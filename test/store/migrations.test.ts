@@ -5,6 +5,7 @@ import { postgresDatabase, sqliteDatabase, type TestDatabase } from './databases
 
 const GUIDE_INDEXES = ['idx_priority', 'idx_health_state', 'idx_occurred_at', 'idx_region_checked'];
 const ALL_TABLES = [
+  'geo_alert_deliveries',
   'geo_calls',
   'geo_events',
   'geo_failback_approvals',
@@ -116,7 +117,7 @@ for (const [label, make] of [
       } finally {
         await store.close();
       }
-      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3, 4]);
+      expect((await migrationRows(db)).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('refuses a schema newer than this geored knows, and a bad target', async () => {
@@ -133,7 +134,7 @@ for (const [label, make] of [
       db = await make();
       const stores = await Promise.all([openStore(db.url), openStore(db.url), openStore(db.url)]);
       await Promise.all(stores.map((s) => s.close()));
-      expect((await migrationRows(db)).map((m) => m.version)).toEqual([1, 2, 3, 4]);
+      expect((await migrationRows(db)).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('rolls a failed migration back and reports it', async () => {

@@ -17,6 +17,7 @@ const TABLES = [
   'geo_calls',
   'geo_kv',
   'geo_pbx_bindings',
+  'geo_alert_deliveries',
 ];
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
@@ -674,6 +675,59 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
         } finally {
           await other.close();
         }
+      });
+    });
+
+    describe('alert deliveries', () => {
+      it('records each attempt and lists newest first, by alert id; rejects a bad row', async () => {
+        const base = { alert_id: 'msg_1', event: 'region_down', region: 'us-east-1', target: 'https://h/x' };
+        await store.recordAlertDelivery({
+          ...base,
+          channel: 'webhook',
+          status: 'retrying',
+          attempt: 1,
+          error: 'HTTP 503',
+          attempted_at: '2026-01-20T02:00:00.000Z',
+        });
+        await store.recordAlertDelivery({
+          ...base,
+          channel: 'webhook',
+          status: 'sent',
+          attempt: 2,
+          attempted_at: '2026-01-20T02:00:01.000Z',
+        });
+        await store.recordAlertDelivery({
+          ...base,
+          alert_id: 'msg_2',
+          channel: 'sms',
+          target: '+15551234567',
+          status: 'dry_run',
+          attempt: 1,
+          attempted_at: '2026-01-20T02:00:02.000Z',
+        });
+        const all = await store.listAlertDeliveries({ limit: 10 });
+        expect(all.map((r) => [r.alert_id, r.status, r.attempt])).toEqual([
+          ['msg_2', 'dry_run', 1],
+          ['msg_1', 'sent', 2],
+          ['msg_1', 'retrying', 1],
+        ]);
+        expect(all[2]).toMatchObject({
+          channel: 'webhook',
+          error: 'HTTP 503',
+          region: 'us-east-1',
+          attempted_at: '2026-01-20T02:00:00.000Z',
+        });
+        expect((await store.listAlertDeliveries({ limit: 10, alert_id: 'msg_1' })).length).toBe(2);
+        expect((await store.listAlertDeliveries({ limit: 1 })).length).toBe(1);
+        await expectCode(
+          store.recordAlertDelivery({ ...base, channel: 'fax' as never, status: 'sent', attempt: 1 }),
+          'STORE_INVALID_ROW',
+        );
+        await expectCode(
+          store.recordAlertDelivery({ ...base, channel: 'sms', status: 'sent', attempt: 0 }),
+          'STORE_INVALID_ROW',
+        );
+        expect((await store.listAlertDeliveries({ limit: 10 })).length).toBe(3);
       });
     });
 
