@@ -28,6 +28,7 @@ import type {
 } from '../live/types';
 import { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
+import { compareRegions } from '../model/region-order';
 import { decideRoute, type RouteDecision, type RouteRegion } from '../routing/decide-route';
 import { locateCaller, type CallerFacts } from '../routing/locate-caller';
 import type { RegionRow, Store } from '../store/types';
@@ -477,7 +478,7 @@ export class GeographicRedundancy {
     const active = this.live.getActive()?.name ?? null;
     return [...this.known.values()]
       .map((k) => k.config)
-      .sort((a, b) => a.priority - b.priority || b.weight - a.weight || (a.name < b.name ? -1 : 1))
+      .sort(compareRegions)
       .map((r) => {
         const live = this.live.getRegion(r.name);
         return {
