@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCidr as configIsCidr } from '../../src/config/addresses';
 import { parseTimeRange as configParseTimeRange } from '../../src/config/time-ranges';
-import type { RegionView } from '../../src/failover/decide-failover-types';
+import type { FailoverDecisionConfig, RegionView } from '../../src/failover/decide-failover-types';
 import { eligibleRanked, isEligible, selectActive } from '../../src/failover/decide-select';
 import { checkRegionInput } from '../../src/geo/region-input';
 import { HEALTH_STATES, HealthState } from '../../src/model/health-state';
@@ -52,6 +52,10 @@ function* combinations(): Generator<{ regions: RegionView[]; degraded: boolean }
           }
 }
 
+/** Only `degraded_is_eligible` is read by eligibility and order. */
+const failoverCfg = (degraded: boolean) =>
+  ({ failover: { degraded_is_eligible: degraded } }) as Pick<FailoverDecisionConfig, 'failover'>;
+
 const policy = (degradedIsEligible: boolean) => ({
   strategy: 'priority' as const,
   weights: {},
@@ -70,7 +74,7 @@ describe('routing and failover: one definition of eligible and of the order', ()
   it('agree on every combination', () => {
     let withEligible = 0;
     for (const { regions, degraded } of cases) {
-      const cfg = { failover: { degraded_is_eligible: degraded } };
+      const cfg = failoverCfg(degraded);
       for (const r of regions) expect(routeIsEligible(r.state, degraded)).toBe(isEligible(r.state, cfg));
       const failoverOrder = eligibleRanked(regions, cfg).map((r) => r.name);
       const route = decideRoute({ regions, active: null, caller: null, now: 0, random: 0 }, policy(degraded));
@@ -102,7 +106,7 @@ describe('routing and failover: one definition of eligible and of the order', ()
       firstFailureAt: null,
       score: null,
     }));
-    const cfg = { failover: { degraded_is_eligible: false } };
+    const cfg = failoverCfg(false);
     expect(eligibleRanked(regions, cfg).map((r) => r.name)).toEqual(['b', 'c', 'a']);
     expect(
       eligibleRanked(
