@@ -6,13 +6,6 @@
 import { parseBindAddress } from '../config/addresses';
 import type { Config, ListenSpec } from '../config/types';
 
-export const ENV_OVERRIDES = [
-  'GEORED_STORE',
-  'GEORED_REDIS',
-  'GEORED_SIP_LISTEN',
-  'GEORED_API_LISTEN',
-] as const;
-
 export type OverrideResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 function listenSpec(text: string): ListenSpec | null {

@@ -71,13 +71,5 @@ export function formatListen(l: ListenSpec): string {
   return `${l.protocol}:${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`;
 }
 
-/** An IP address or CIDR block: `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`. */
-export function isCidr(s: string): boolean {
-  const [base = '', len, extra] = s.split('/');
-  if (extra !== undefined) return false;
-  const family = isIP(base);
-  if (family === 0) return false;
-  if (len === undefined) return true;
-  if (!/^[0-9]{1,3}$/.test(len)) return false;
-  return Number(len) <= (family === 4 ? 32 : 128);
-}
+/** An IP address or CIDR block: `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32` (src/model/cidr.ts). */
+export { isCidr } from '../model/cidr';

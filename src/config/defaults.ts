@@ -3,7 +3,6 @@
  * means. Health-check and failover values are the guide's.
  */
 import type {
-  Config,
   FailbackConfig,
   FailoverConfig,
   HealthCheckConfig,
@@ -103,22 +102,3 @@ export const DEFAULT_SECURITY: SecurityConfig = {
 export const DEFAULT_REGION = { weight: 1, capabilities: [] as string[], expires: 3600 };
 
 export const BUILTIN_CHECK_METHODS = ['sip_options', 'http_ping', 'icmp_ping', 'tcp_connect'] as const;
-
-/** The embedded defaults, with no tokens: see `defaultConfig` in load.ts for the one that reads the env. */
-export function embeddedDefaults(): Config {
-  return structuredClone({
-    source: EMBEDDED_SOURCE,
-    server: DEFAULT_SERVER,
-    geo: {
-      enabled: true,
-      health_check: DEFAULT_HEALTH_CHECK,
-      failover: DEFAULT_FAILOVER,
-      failback: DEFAULT_FAILBACK,
-      routing: DEFAULT_ROUTING,
-      regions: [],
-    },
-    proxy: DEFAULT_PROXY,
-    pbx: DEFAULT_PBX,
-    security: DEFAULT_SECURITY,
-  });
-}

@@ -41,11 +41,6 @@ export type SecretResult =
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** True when the text names a secret rather than being one. */
-export function isSecretReference(text: string): boolean {
-  return /^env:/.test(text) || /^file:/.test(text);
-}
-
 /**
  * Reads the secret a reference names. Failures name the variable or path (safe to print) and never the
  * value; a literal (anything not env:/file:) is refused without being echoed.

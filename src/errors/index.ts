@@ -12,6 +12,7 @@ import { PROXY_ERRORS } from './proxy';
 import { REGISTRATION_ERRORS } from './registration';
 import { ROUTING_ERRORS } from './routing';
 import { SIP_ERRORS } from './sip';
+import { STATE_ERRORS } from './state';
 import { STORE_ERRORS } from './store';
 import { TRANSACTION_ERRORS } from './transaction';
 import { TRANSPORT_ERRORS } from './transport';
@@ -23,6 +24,7 @@ export const ALL_ERRORS: ErrorTable = {
   ...SIP_ERRORS,
   ...AUTH_ERRORS,
   ...TRANSACTION_ERRORS,
+  ...STATE_ERRORS,
   ...TRANSPORT_ERRORS,
   ...CONFIG_ERRORS,
   ...STORE_ERRORS,

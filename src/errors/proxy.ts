@@ -57,7 +57,4 @@ export const PROXY_ERRORS = {
     message: 'REGISTER from {source} refused: {reason}',
     sip: 403,
   },
-  PROXY_ILLEGAL_TRANSITION: {
-    message: 'the failover chain of call {callId} cannot move from {from} to {to}',
-  },
 } as const satisfies ErrorTable;

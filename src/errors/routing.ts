@@ -7,12 +7,4 @@ export const ROUTING_ERRORS = {
       "time range '{range}' is not HH:MM-HH:MM with 00:00 <= start < 24:00, end <= 24:00 and start != end",
     http: 400,
   },
-  ROUTING_UNKNOWN_REGION: {
-    message: "routing rule names region '{region}', which is not registered",
-    http: 400,
-  },
-  ROUTING_BAD_WEIGHT: {
-    message: "weight of region '{region}' must be a number >= 0, got {value}",
-    http: 400,
-  },
 } as const satisfies ErrorTable;

@@ -14,14 +14,9 @@ export const SIP_ERRORS = {
   SIP_BAD_STATUS: { message: 'status code {status} is not a 3-digit code between 100 and 699', sip: 400 },
   SIP_BAD_REQUEST_URI: { message: 'malformed Request-URI {uri}: {detail}', sip: 400 },
   SIP_BAD_URI: { message: 'malformed URI {uri}: {detail}', sip: 400 },
-  SIP_UNSUPPORTED_URI_SCHEME: { message: 'URI scheme {scheme} is not supported', sip: 416 },
   SIP_BAD_HEADER_LINE: { message: 'malformed header line {line}: {detail}', sip: 400 },
   SIP_BAD_HEADER: { message: 'malformed {header} header: {detail}', sip: 400 },
   SIP_MISSING_HEADER: { message: 'the mandatory {header} header is missing', sip: 400 },
-  SIP_DUPLICATE_HEADER: {
-    message: 'the {header} header appears {count} times but allows one value',
-    sip: 400,
-  },
   SIP_CSEQ_METHOD_MISMATCH: {
     message: 'CSeq method {cseqMethod} does not match the request method {method}',
     sip: 400,

@@ -6,9 +6,6 @@ import type { ErrorTable } from './catalogue';
  * a message, so none maps to an HTTP status.
  */
 export const TRANSACTION_ERRORS = {
-  TXN_ILLEGAL_TRANSITION: {
-    message: '{kind} transaction {id}: RFC 3261 §17 allows no move from {from} to {to}',
-  },
   TXN_UNKNOWN_TRANSACTION: {
     message: 'no transaction {id}: it never existed or has already terminated',
   },

@@ -3,7 +3,7 @@
  * turned into the same RegionConfig the config file produces, and into the store row that brings it back
  * after a restart. Config-file regions keep their RegionConfig from the file (credentials included).
  */
-import { isIP } from 'node:net';
+import { isCidr } from '../model/cidr';
 import { defaultTransport, parseSipServer } from '../config/sip-target';
 import { isTimeZone } from '../config/time-ranges';
 import type { RegionConfig } from '../config/types';
@@ -93,14 +93,7 @@ function isHttpUrl(v: unknown): boolean {
 }
 
 function isAddressOrCidr(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  const [addr = '', bits, ...rest] = v.split('/');
-  if (rest.length > 0) return false;
-  const family = isIP(addr);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  const n = Number(bits);
-  return /^[0-9]+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+  return typeof v === 'string' && isCidr(v);
 }
 
 /** The RegionConfig an API region runs on; call checkRegionInput first. */

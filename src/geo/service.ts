@@ -13,6 +13,7 @@ import type { AlertsInForce, AlertsSettings, TestAlertResult } from '../alerts/s
 import type { Config, GeoConfig, RegionConfig } from '../config/types';
 import { errorFactory, GeoredError } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
+import { guardTransition, type TransitionTable } from '../errors/state';
 import { decideManualFailover } from '../failover/decide-manual';
 import { planFailover } from '../failover/decide-plan';
 import { decideFailover } from '../failover/decide-failover';
@@ -30,6 +31,7 @@ import type {
 } from '../live/types';
 import { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
+import { compareRegions } from '../model/region-order';
 import { decideRoute, type RouteDecision, type RouteRegion } from '../routing/decide-route';
 import { locateCaller, type CallerFacts } from '../routing/locate-caller';
 import type { RegionRow, Store } from '../store/types';
@@ -126,6 +128,15 @@ interface Known {
 }
 
 export type ServiceState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** The service's life cycle: stop() may come at any point before it is stopped; nothing restarts it. */
+const SERVICE_TRANSITIONS: TransitionTable<ServiceState> = {
+  new: ['starting', 'stopping'],
+  starting: ['running', 'stopping'],
+  running: ['stopping'],
+  stopping: ['stopped'],
+  stopped: [],
+};
 
 export class GeographicRedundancy {
   readonly store: Store;
@@ -234,9 +245,16 @@ export class GeographicRedundancy {
 
   // ---- life cycle ----
 
+  private moveTo(to: ServiceState): void {
+    this.state = guardTransition(SERVICE_TRANSITIONS, this.state, to, {
+      machine: 'geographic redundancy',
+      id: 'service',
+    });
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'new') throw geoError('GEO_NOT_RUNNING', { state: this.state });
-    this.state = 'starting';
+    this.moveTo('starting');
     await this.loadSettings();
     this.checks.configure(this.geo.health_check.custom_checks);
     this.checks.requireAll(this.geo.health_check.check_methods);
@@ -288,7 +306,7 @@ export class GeographicRedundancy {
     this.engine.start();
     this.syncTimer = setInterval(() => void this.syncRegions(), this.deps.refreshMs ?? 1000);
     this.syncTimer.unref();
-    this.state = 'running';
+    this.moveTo('running');
     this.metrics.setActiveRegion(this.live.getActive()?.name ?? null, [...this.known.keys()]);
     this.log.info(
       { regions: [...this.known.keys()], store: this.store.url, live: this.live.status().backend },
@@ -357,7 +375,7 @@ export class GeographicRedundancy {
   /** Stops probes, finishes decisions in flight, flushes records and closes what it owns. Idempotent. */
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
-    this.state = 'stopping';
+    this.moveTo('stopping');
     if (this.syncTimer) clearInterval(this.syncTimer);
     await this.engine.stop();
     await this.monitor.stop();
@@ -379,7 +397,7 @@ export class GeographicRedundancy {
         this.log.warn({ err }, 'error while closing');
       }
     }
-    this.state = 'stopped';
+    this.moveTo('stopped');
     this.log.info('geographic redundancy stopped');
   }
 
@@ -577,7 +595,7 @@ export class GeographicRedundancy {
     const active = this.live.getActive()?.name ?? null;
     return [...this.known.values()]
       .map((k) => k.config)
-      .sort((a, b) => a.priority - b.priority || b.weight - a.weight || (a.name < b.name ? -1 : 1))
+      .sort(compareRegions)
       .map((r) => {
         const live = this.live.getRegion(r.name);
         return {

@@ -165,7 +165,3 @@ export function pairsToFields(pairs: readonly unknown[]): Fields {
   for (let i = 0; i + 1 < pairs.length; i += 2) out[String(pairs[i])] = String(pairs[i + 1]);
   return out;
 }
-
-export function fieldsToPairs(f: Fields): string[] {
-  return Object.entries(f).flat();
-}

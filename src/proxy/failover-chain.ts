@@ -4,17 +4,14 @@
  * `nextTimer()` for the provisional deadline, so it is tested in virtual time. The proxy (sip-proxy.ts)
  * turns actions into SIP messages.
  */
-import { errorFactory } from '../errors/catalogue';
-import { PROXY_ERRORS } from '../errors/proxy';
+import { guardTransition, type TransitionTable } from '../errors/state';
 import type { CallOutcome } from '../health/decide-health-types';
 import { chooseBestResponse, decideNext, type AttemptEnd, type NextPolicy } from './decide-next';
-
-const err = errorFactory(PROXY_ERRORS);
 
 export type ChainState =
   'Idle' | 'Trying' | 'Proceeding' | 'Answered' | 'Rejected' | 'Cancelled' | 'Exhausted';
 
-const TRANSITIONS: Record<ChainState, readonly ChainState[]> = {
+const TRANSITIONS: TransitionTable<ChainState> = {
   Idle: ['Trying', 'Exhausted'],
   Trying: ['Trying', 'Proceeding', 'Answered', 'Rejected', 'Cancelled', 'Exhausted'],
   Proceeding: ['Trying', 'Answered', 'Rejected', 'Cancelled', 'Exhausted'],
@@ -259,10 +256,10 @@ export class FailoverChain {
   }
 
   private transition(to: ChainState): void {
-    if (!TRANSITIONS[this.state].includes(to)) {
-      throw err('PROXY_ILLEGAL_TRANSITION', { callId: this.callId, from: this.state, to });
-    }
-    this.state = to;
+    this.state = guardTransition(TRANSITIONS, this.state, to, {
+      machine: 'the failover chain of call',
+      id: this.callId,
+    });
   }
 }
 

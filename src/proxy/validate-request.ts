@@ -10,7 +10,7 @@ const err = errorFactory(PROXY_ERRORS);
 /**
  * The reason to refuse `req` before it is routed anywhere, or null: the message-layer rules a proxy applies
  * (src/sip/message/semantics.ts, the one place they are written) as proxy errors. §16.3 item 1: "The
- * request MUST be well-formed"; item 2 (scheme, 416), item 3 (Max-Forwards 0, 483), item 6 (Proxy-Require,
+ * request MUST be well-formed"; item 2 (scheme, 416), item 3 (Max-Forwards 0, 483), item 5 (Proxy-Require,
  * 420); §8.1.1.5 (CSeq method, 400). A request refused here reaches no region, so it can count against none
  * (passive health sees only what regions did with requests that were fit to send).
  */

@@ -3,7 +3,7 @@
  * proxy answers 403). Regions win over the PBX: on one machine both may be loopback, and a region's
  * resolved targets are exact (address and port).
  */
-import { cidrContains } from '../routing/locate-caller';
+import { cidrContains } from '../model/cidr';
 import type { Endpoint } from '../sip/transport/types';
 import { canonicalIp, isLoopback, sameIp } from './ip-address';
 

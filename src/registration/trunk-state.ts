@@ -2,6 +2,8 @@
  * The state of one trunk registration, as the API and health monitoring see it, and the machine that
  * guards its transitions (a refresh cannot start from nothing; a stopped registration cannot "succeed").
  */
+import { canTransition as canMove, guardTransition, type TransitionTable } from '../errors/state';
+
 export type RegistrationState =
   'unregistered' | 'registering' | 'registered' | 'refreshing' | 'failed' | 'rejected';
 
@@ -31,7 +33,7 @@ export interface RegistrationFacts {
   readonly granted: { readonly seconds: number; readonly at: number } | null;
 }
 
-const ALLOWED: Readonly<Record<RegistrationState, readonly RegistrationState[]>> = {
+const ALLOWED: TransitionTable<RegistrationState> = {
   unregistered: ['registering'],
   // A REGISTER in flight ends in one of the three outcomes, or is abandoned by stop().
   registering: ['registered', 'failed', 'rejected', 'unregistered'],
@@ -42,7 +44,7 @@ const ALLOWED: Readonly<Record<RegistrationState, readonly RegistrationState[]>>
 };
 
 export function canTransition(from: RegistrationState, to: RegistrationState): boolean {
-  return ALLOWED[from].includes(to);
+  return canMove(ALLOWED, from, to);
 }
 
 export interface TransitionFacts {
@@ -85,10 +87,10 @@ export class RegistrationMachine {
 
   /** Moves to `to`; an illegal move is a bug in the driver, so it throws rather than being ignored. */
   transition(to: RegistrationState, now: number, facts: TransitionFacts): RegistrationStatus {
-    const from = this.current.state;
-    if (!canTransition(from, to)) {
-      throw new Error(`registration of ${this.current.region}: illegal transition ${from} -> ${to}`);
-    }
+    guardTransition(ALLOWED, this.current.state, to, {
+      machine: 'the trunk registration of region',
+      id: this.current.region,
+    });
     if (facts.granted !== undefined) this.grant = facts.granted;
     if (to === 'unregistered') this.grant = null;
     const failures =

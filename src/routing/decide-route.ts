@@ -5,7 +5,8 @@
  * Every strategy puts eligible regions (HEALTHY, WARNING, DEGRADED where allowed) before the others, and
  * still lists the others last: when every region is failing, trying one beats refusing the call.
  */
-import { HealthState } from '../model/health-state';
+import type { HealthState } from '../model/health-state';
+import { compareRegions, isEligibleState, rankRegions } from '../model/region-order';
 import { matchTimeRule, type TimeRule } from './time-of-day';
 import { distanceKm, type GeoPoint } from './locate-caller';
 
@@ -44,18 +45,9 @@ export interface RouteDecision {
   readonly reason: string;
 }
 
-export function isEligible(state: HealthState, degradedIsEligible: boolean): boolean {
-  return (
-    state === HealthState.HEALTHY ||
-    state === HealthState.WARNING ||
-    (degradedIsEligible && state === HealthState.DEGRADED)
-  );
-}
-
-/** Priority order: lowest number first, then the higher weight, then the name. */
-export function byPriority(a: RouteRegion, b: RouteRegion): number {
-  return a.priority - b.priority || b.weight - a.weight || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
+/** Eligibility and the priority order are src/model/region-order.ts's, the ones failover uses. */
+export const isEligible = isEligibleState;
+export const byPriority = compareRegions;
 
 function moveToFront(list: RouteRegion[], name: string | null): RouteRegion[] {
   const i = name === null ? -1 : list.findIndex((r) => r.name === name);
@@ -85,7 +77,7 @@ export function pickWeighted(
 }
 
 export function decideRoute(input: RouteInput, policy: RoutingPolicy): RouteDecision {
-  const sorted = [...input.regions].sort(byPriority);
+  const sorted = rankRegions(input.regions);
   const eligible = sorted.filter((r) => isEligible(r.state, policy.degradedIsEligible));
   const rest = sorted.filter((r) => !isEligible(r.state, policy.degradedIsEligible));
   const restNote =

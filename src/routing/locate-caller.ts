@@ -2,7 +2,7 @@
  * Where a caller is, from configured rules: the longest matching number prefix (E.164 digits of the
  * calling number), else the first source-address CIDR that contains the request's source address.
  */
-import { BlockList, isIP } from 'node:net';
+import { cidrContains } from '../model/cidr';
 
 export interface GeoPoint {
   readonly latitude: number;
@@ -30,28 +30,8 @@ function digits(s: string): string {
   return s.replace(/[^0-9]/g, '');
 }
 
-const blockLists = new Map<string, BlockList | null>();
-
-/** True when `address` lies in `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or a single address). */
-export function cidrContains(cidr: string, address: string): boolean {
-  let list = blockLists.get(cidr);
-  if (list === undefined) {
-    // node:net's BlockList does the IPv4/IPv6 arithmetic; build one per rule and keep it.
-    const [base = '', lenText] = cidr.split('/');
-    const kind = isIP(base);
-    const bits = kind === 4 ? 32 : 128;
-    const len = lenText === undefined ? bits : Number(lenText);
-    if (kind === 0 || !Number.isInteger(len) || len < 0 || len > bits) list = null;
-    else {
-      list = new BlockList();
-      list.addSubnet(base, len, kind === 4 ? 'ipv4' : 'ipv6');
-    }
-    blockLists.set(cidr, list);
-  }
-  const kind = isIP(address);
-  if (!list || kind === 0) return false;
-  return list.check(address, kind === 4 ? 'ipv4' : 'ipv6');
-}
+/** CIDR matching is src/model/cidr.ts's, the definition config.yml and the API validate with. */
+export { cidrContains };
 
 export function locateCaller(facts: CallerFacts, rules: readonly LocationRule[]): Located | null {
   if (facts.number) {

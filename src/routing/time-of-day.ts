@@ -1,48 +1,22 @@
 /**
  * Time-of-day routing rules ("follow the sun"): `'HH:MM-HH:MM' → region` in a configured time zone.
- * Ranges are half-open [start, end), may wrap midnight (`22:00-06:00`), and `24:00` means end of day.
+ * The ranges are parsed by src/model/time-range.ts, the parser config.yml uses too.
  */
 import { errorFactory } from '../errors/catalogue';
 import { ROUTING_ERRORS } from '../errors/routing';
+import { parseTimeRange, rangeCovers, type TimeRule } from '../model/time-range';
 
 const err = errorFactory(ROUTING_ERRORS);
 
-export interface TimeRule {
-  /** Minutes after local midnight, 0..1439. */
-  readonly start: number;
-  /** Minutes after local midnight, 1..1440; less than or equal to start means the range wraps midnight. */
-  readonly end: number;
-  readonly region: string;
-  /** The range as written, for reasons and errors. */
-  readonly label: string;
-}
-
-const RANGE = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/;
-
-function minutes(h: string, m: string, label: string, allow24: boolean): number {
-  const hh = Number(h);
-  const mm = Number(m);
-  const ok = mm < 60 && (hh < 24 || (allow24 && hh === 24 && mm === 0));
-  if (!ok) throw err('ROUTING_BAD_TIME_RANGE', { range: label });
-  return hh * 60 + mm;
-}
+export type { TimeRule };
 
 /** Parses the guide's `{'00:00-08:00': 'eu-west-1', ...}` into rules; throws ROUTING_BAD_TIME_RANGE. */
 export function parseTimeRules(spec: Readonly<Record<string, string>>): TimeRule[] {
   return Object.entries(spec).map(([label, region]) => {
-    const m = RANGE.exec(label.trim());
-    if (!m) throw err('ROUTING_BAD_TIME_RANGE', { range: label });
-    const start = minutes(m[1]!, m[2]!, label, false);
-    const end = minutes(m[3]!, m[4]!, label, true);
-    if (start === end) throw err('ROUTING_BAD_TIME_RANGE', { range: label });
-    return { start, end, region, label };
+    const rule = parseTimeRange(label, region);
+    if (rule === null) throw err('ROUTING_BAD_TIME_RANGE', { range: label });
+    return rule;
   });
-}
-
-export function ruleCovers(rule: TimeRule, minuteOfDay: number): boolean {
-  return rule.start < rule.end
-    ? minuteOfDay >= rule.start && minuteOfDay < rule.end
-    : minuteOfDay >= rule.start || minuteOfDay < rule.end;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -66,9 +40,5 @@ export function localMinuteOfDay(nowMs: number, timeZone: string): number {
 /** The first rule covering the local time, in the order written. */
 export function matchTimeRule(rules: readonly TimeRule[], nowMs: number, timeZone: string): TimeRule | null {
   const minute = localMinuteOfDay(nowMs, timeZone);
-  return rules.find((r) => ruleCovers(r, minute)) ?? null;
-}
-
-export function formatMinute(minuteOfDay: number): string {
-  return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+  return rules.find((r) => rangeCovers(r, minute)) ?? null;
 }

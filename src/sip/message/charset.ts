@@ -35,8 +35,6 @@ export const URIC = table(MARK + ';/?:@&=+$,');
 export const SCHEME = table('+-.');
 /** Generic parameter values: token, host (IPv6 reference included) — quoted strings are handled apart. */
 export const GEN_VALUE = table("-.!%*_+`'~[]:");
-/** tel URI subscriber characters (RFC 3966): digits, hex digits, visual separators, * # and the leading +. */
-export const TEL = table('-.()*#+');
 
 export function isToken(s: string): boolean {
   if (s.length === 0) return false;
@@ -53,10 +51,6 @@ export function allIn(s: string, t: Uint8Array, from = 0, to = s.length): boolea
     if (c >= 128 || t[c] !== 1) return false;
   }
   return true;
-}
-
-export function isWs(c: number): boolean {
-  return c === 32 || c === 9;
 }
 
 export function isDigits(s: string): boolean {

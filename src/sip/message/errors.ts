@@ -25,10 +25,6 @@ export class SipParseError extends GeoredError {
   }
 }
 
-export function parseError(code: SipErrorCode, params: Record<string, unknown> = {}): SipParseError {
-  return new SipParseError(code, params);
-}
-
 /** Shows at most `max` characters of untrusted text inside an error message. */
 export function excerpt(text: string, max = 80): string {
   const clean = text.replace(

@@ -24,8 +24,3 @@ export function formatParams(p: Params): string {
   }
   return out;
 }
-
-export function hasParams(p: Params): boolean {
-  for (const _ in p) return true;
-  return false;
-}

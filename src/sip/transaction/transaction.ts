@@ -1,11 +1,7 @@
-import { errorFactory } from '../../errors/catalogue';
-import { TRANSACTION_ERRORS } from '../../errors/transaction';
+import { guardTransition, type TransitionTable } from '../../errors/state';
 import type { LayerOutput, TransactionKind } from './types';
 
-const err = errorFactory(TRANSACTION_ERRORS);
-
-/** Which states each state may move to; anything else is a bug the guard reports. */
-export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>>;
+export type { TransitionTable };
 
 /**
  * What the four RFC 3261 §17 state machines share: the explicit state with its guarded transitions, and a
@@ -31,12 +27,14 @@ export abstract class Transaction<S extends string, T extends string> {
     return this.state === 'Terminated';
   }
 
-  /** Moves to `to`, or throws TXN_ILLEGAL_TRANSITION when the RFC has no such arrow. */
+  /** Moves to `to`, or throws STATE_ILLEGAL_TRANSITION when the RFC has no such arrow. */
   transition(to: S): void {
-    if (!this.transitions[this.state].includes(to)) {
-      throw err('TXN_ILLEGAL_TRANSITION', { kind: this.kind, id: this.id, from: this.state, to });
-    }
-    this.state = to;
+    this.state = guardTransition(this.transitions, this.state, to, {
+      machine: `${this.kind} transaction`,
+      id: this.id,
+      rule: '; RFC 3261 §17 draws no such arrow',
+      extra: { kind: this.kind },
+    });
     // A terminated transaction keeps no timers: none of them can mean anything any more.
     if (to === ('Terminated' as S)) this.deadlines.clear();
   }

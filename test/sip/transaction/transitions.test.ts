@@ -21,7 +21,7 @@ function thrown(f: () => void): GeoredError {
 }
 
 describe('guarded transitions', () => {
-  it('INVITE client: a move the RFC does not draw throws TXN_ILLEGAL_TRANSITION naming from and to', () => {
+  it('INVITE client: a move the RFC does not draw throws STATE_ILLEGAL_TRANSITION naming from and to', () => {
     const invite = makeRequest('INVITE');
     const tx = new InviteClientTransaction('c1', invite, UAS, DEFAULT_TIMERS);
     const out: LayerOutput[] = [];
@@ -29,7 +29,7 @@ describe('guarded transitions', () => {
     tx.onResponse(makeResponse(invite, 486, 't'), 10, out);
     expect(tx.state).toBe('Completed');
     const e = thrown(() => tx.transition('Proceeding'));
-    expect(e.code).toBe('TXN_ILLEGAL_TRANSITION');
+    expect(e.code).toBe('STATE_ILLEGAL_TRANSITION');
     expect(e.params).toMatchObject({ kind: 'invite-client', id: 'c1', from: 'Completed', to: 'Proceeding' });
     expect(e.message).toContain('Completed');
     expect(e.message).toContain('Proceeding');
@@ -59,7 +59,7 @@ describe('guarded transitions', () => {
     tx.start(0, []);
     expect(() => tx.transition('Trying')).toThrow(GeoredError);
     tx.onResponse(makeResponse(req, 200, 't'), 10, []);
-    expect(thrown(() => tx.transition('Proceeding')).code).toBe('TXN_ILLEGAL_TRANSITION');
+    expect(thrown(() => tx.transition('Proceeding')).code).toBe('STATE_ILLEGAL_TRANSITION');
   });
 
   it('INVITE server: Confirmed is reached only from Completed', () => {
