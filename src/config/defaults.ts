@@ -96,6 +96,7 @@ export function embeddedDefaults(): Config {
       failback: DEFAULT_FAILBACK,
       routing: DEFAULT_ROUTING,
       regions: [],
+      data_replication: null,
     },
     proxy: DEFAULT_PROXY,
     pbx: DEFAULT_PBX,

@@ -9,12 +9,21 @@ import { ConfigError, problemMessage, type ConfigProblem } from './problems';
 import { readPbx, readProxy } from './read-call-path';
 import { readFailoverAndFailback, readHealthCheck } from './read-health';
 import { readRegions } from './read-regions';
+import { readReplication } from './read-replication';
 import { readRouting } from './read-routing';
 import { readServer } from './read-server';
 import type { Config } from './types';
 import { Reader, describeNode } from './yaml-reader';
 
-const GEO_KEYS = ['enabled', 'health_check', 'failover', 'failback', 'routing', 'regions'];
+const GEO_KEYS = [
+  'enabled',
+  'health_check',
+  'failover',
+  'failback',
+  'routing',
+  'regions',
+  'data_replication',
+];
 
 function syntaxProblem(e: YAMLError, lines: LineCounter): ConfigProblem {
   // Only the first line: the parser may append the source text around the error, which could hold a secret.
@@ -63,6 +72,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const { failover, failback } = readFailoverAndFailback(r, geo.get('failover'), geo.get('failback'));
   const { regions, names } = readRegions(r, geo.get('regions'), env);
   const routing = readRouting(r, geo.get('routing'), names);
+  const data_replication = readReplication(r, geo.get('data_replication'), regions);
   const proxy = readProxy(r, top.get('proxy'));
   const pbx = readPbx(r, top.get('pbx'), env);
 
@@ -70,7 +80,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   return {
     source: sourceName,
     server,
-    geo: { enabled, health_check, failover, failback, routing, regions },
+    geo: { enabled, health_check, failover, failback, routing, regions, data_replication },
     proxy,
     pbx,
   };

@@ -9,6 +9,7 @@ import { HEALTH_ERRORS } from './health';
 import { LIVE_ERRORS } from './live';
 import { PROXY_ERRORS } from './proxy';
 import { REGISTRATION_ERRORS } from './registration';
+import { REPLICATION_ERRORS } from './replication';
 import { ROUTING_ERRORS } from './routing';
 import { SIP_ERRORS } from './sip';
 import { STORE_ERRORS } from './store';
@@ -33,5 +34,6 @@ export const ALL_ERRORS: ErrorTable = {
   ...ROUTING_ERRORS,
   ...PROXY_ERRORS,
   ...REGISTRATION_ERRORS,
+  ...REPLICATION_ERRORS,
   ...API_ERRORS,
 };
