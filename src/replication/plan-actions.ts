@@ -3,8 +3,8 @@
  * second plan over the result is empty), and each step with the sentence that says why. Connection
  * strings are written as `{conninfo:REGION}` and filled in by the executor, so a plan holds no secret.
  *
- * Order matters: rows an old primary wrote that never left it are kept aside before anything of its is
- * dropped or truncated; subscriptions that point at the wrong publisher go before publications change;
+ * Order matters: subscriptions that point at the wrong publisher go first (releasing their slots); rows an
+ * old primary wrote that never left it are then kept aside before anything of its is dropped or truncated;
  * a new subscription copies its tables afresh from the publisher (after emptying its copy), because the
  * copy it had came from a different history.
  */
@@ -192,5 +192,6 @@ export function planActions(input: PlanInput): ReplicationAction[] {
       });
     }
   }
-  return [...keepAside, ...dropSubs, ...pubs, ...subs];
+  // Subscriptions go first so the slots they held are released before they are read and dropped.
+  return [...dropSubs, ...keepAside, ...pubs, ...subs];
 }

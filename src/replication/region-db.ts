@@ -213,6 +213,8 @@ export class RegionDb {
 
   /** Runs one action's statements in order, outside a transaction (CREATE/DROP SUBSCRIPTION need that). */
   async run(action: ReplicationAction, conninfo: (region: string) => string): Promise<void> {
+    if (action.kind === 'drop-slot')
+      await this.waitSlotReleased(action.sql[0]!.match(/'([^']+)'/)?.[1] ?? '');
     for (const statement of action.sql) {
       const text = statement.replace(/\{conninfo:([^}]+)\}/g, (_, r: string) => quoteLiteral(conninfo(r)));
       await this.pool.query(text);
@@ -224,6 +226,7 @@ export class RegionDb {
    * database (never dropped, never applied anywhere): the rows an old primary wrote after it was cut off.
    */
   async keepAside(slot: string, publication: string): Promise<SlotChange[]> {
+    await this.waitSlotReleased(slot);
     const rows = await this.query(
       `SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL,
          'proto_version', '1', 'publication_names', $2)`,
@@ -251,6 +254,18 @@ export class RegionDb {
       );
     }
     return changes;
+  }
+
+  /**
+   * A subscription just dropped elsewhere lets go of its slot when its walsender exits, a moment later:
+   * wait for that (bounded) rather than fail and retry a whole sync_interval later.
+   */
+  private async waitSlotReleased(slot: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const [row] = await this.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      if (!row || row.active !== true) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Lag of each geored slot on this (publisher) database: bytes behind, and replay lag in seconds. */

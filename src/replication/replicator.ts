@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorFactory, GeoredError } from '../errors/catalogue';
+import { errorFactory, type GeoredError } from '../errors/catalogue';
 import { REPLICATION_ERRORS } from '../errors/replication';
 import type { CallRow, EventRow, Store } from '../store/types';
 import { checkChannels } from './check-tables';
-import { decideChannels, tableTypes, type ChannelDecision } from './decide-channels';
+import { channelName, decideChannels, tableTypes, type ChannelDecision } from './decide-channels';
 import { quoteIdent, quoteTable } from './pbx-schema';
-import { summarize, type KeptAsideReport } from './pgoutput';
+import { summarize, type KeptAsideReport, type SlotChange } from './pgoutput';
 import { planActions } from './plan-actions';
 import { conninfoOf, RegionDb } from './region-db';
 import { checkReplicationSettings, DEFAULT_REPLICATION } from './settings';
@@ -317,6 +317,8 @@ export class Replicator {
       : planActions({ channels: [], observed, regions: [] });
     const applied: AppliedChange[] = [];
     const kept: KeptAsideReport[] = [];
+    /** Region → slot → the changes it held that its subscriber never confirmed. */
+    const aside = new Map<string, Map<string, SlotChange[]>>();
     for (const action of actions) {
       const db = this.dbs.get(action.region);
       if (!db) continue;
@@ -324,20 +326,9 @@ export class Replicator {
       try {
         if (action.kind === 'keep-aside') {
           const changes = await db.keepAside(action.sql[0]!, action.sql[0]!);
-          const report = summarize(action.region, changes);
-          if (report.count > 0) {
-            kept.push(report);
-            await this.deps.store.recordEvent({
-              kind: 'replication-kept-aside',
-              region: action.region,
-              reason: `${report.count} change(s) written in ${action.region} never reached its subscriber and are kept aside in ${action.region}'s geored_kept_aside`,
-              details: { ...report },
-            });
-            this.deps.logger.warn(
-              { report },
-              `${action.region}: ${report.count} unreplicated change(s) kept aside`,
-            );
-          }
+          const mine = aside.get(action.region) ?? new Map<string, SlotChange[]>();
+          mine.set(action.sql[0]!, changes);
+          aside.set(action.region, mine);
         } else {
           await db.run(action, (r) => this.conninfo(r));
         }
@@ -354,6 +345,18 @@ export class Replicator {
         // A failed step leaves later ones on the same database without their premise: stop there.
         if (action.kind === 'keep-aside' || action.kind === 'truncate') break;
       }
+    }
+    for (const [region, slots] of aside) {
+      const report = summarize(region, unreplicated(slots, channelName(region, this.deps.active() ?? '')));
+      if (report.count === 0) continue;
+      kept.push(report);
+      await this.deps.store.recordEvent({
+        kind: 'replication-kept-aside',
+        region,
+        reason: `${report.count} change(s) written in ${region} never reached ${this.deps.active() ?? 'the new primary'} and are kept aside in ${region}'s geored_kept_aside`,
+        details: { ...report },
+      });
+      this.deps.logger.warn({ report }, `${region}: ${report.count} unreplicated change(s) kept aside`);
     }
     if (actions.length > 0) observed = await this.observeAll(settings);
     await this.catchUpPeriodic(channels);
@@ -718,6 +721,22 @@ export class Replicator {
   async policyLog(limit: number): Promise<EventRow[]> {
     return this.deps.store.listEvents({ kind: 'transfer-policy', limit });
   }
+}
+
+/**
+ * What an old primary wrote that the new primary never got: the changes of its slot towards the new
+ * primary when it had one, else of all its slots (without repeats).
+ */
+export function unreplicated(slots: ReadonlyMap<string, SlotChange[]>, towardsActive: string): SlotChange[] {
+  const direct = slots.get(towardsActive);
+  if (direct) return direct;
+  const seen = new Set<string>();
+  return [...slots.values()].flat().filter((c) => {
+    const k = `${c.lsn}\u0000${c.table}\u0000${c.operation}\u0000${JSON.stringify(c.row)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 export function refused(refusals: readonly Refusal[]): GeoredError {

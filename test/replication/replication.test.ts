@@ -40,7 +40,8 @@ async function refusal(p: Promise<unknown>): Promise<GeoredError> {
 }
 
 beforeAll(async () => {
-  [eu, east, west] = await startClusters(['eu-west-1', 'us-east-1', 'us-west-1']);
+  const clusters = await startClusters(['eu-west-1', 'us-east-1', 'us-west-1']);
+  [eu, east, west] = [clusters[0]!, clusters[1]!, clusters[2]!];
   await Promise.all([eu, east, west].map((c) => c.sql(PBX_SCHEMA)));
   store = await sqliteDatabase();
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -145,5 +146,117 @@ describe('data replication between region databases', () => {
       .tables.find((x) => x.region === 'us-east-1' && x.table === 'public.extensions');
     expect(t).toMatchObject({ publisher: 'eu-west-1', state: 'ready', realtime: true, restrictions: [] });
     expect(typeof t!.lag_bytes).toBe('number');
+  });
+
+  it('a failover reverses the direction, and the returning old primary reports the rows that never left it', async () => {
+    // Both subscribers have confirmed everything so far; then a partition: they stop receiving, and
+    // eu-west-1 writes rows nobody else gets.
+    await until(
+      async () =>
+        (
+          await eu.sql(
+            "SELECT bool_and(confirmed_flush_lsn >= pg_current_wal_lsn()) AS ok FROM pg_replication_slots WHERE slot_name LIKE 'geored%'",
+          )
+        )[0]!.ok === true,
+      'subscribers caught up',
+    );
+    for (const c of [east, west])
+      await c.sql('ALTER SUBSCRIPTION geored_eu_west_1_to_' + c.name.replace(/-/g, '_') + ' DISABLE');
+    const before = new Date();
+    await eu.sql(
+      `INSERT INTO extensions (id, number, subject_id) VALUES (50, '1050', 'carol'), (51, '1051', 'dave')`,
+    );
+    await eu.sql(`UPDATE call_queues SET strategy = 'random' WHERE id = 1`);
+    const after = new Date();
+    await eu.stop();
+
+    const switched = await geo.manualFailover({
+      target_region: 'us-east-1',
+      reason: 'eu-west-1 lost',
+      initiated_by: 'test',
+    });
+    expect(switched.success).toBe(true);
+    await until(async () => geo.getReplicationStatus().active_region === 'us-east-1', 'active us-east-1');
+    await until(async () => {
+      const s = await geo.verifyReplication();
+      return (
+        s.reason.startsWith('us-east-1 publishes to us-west-1') && s.tables.every((t) => t.state === 'ready')
+      );
+    }, 'us-east-1 publishing to us-west-1');
+    const status = geo.getReplicationStatus();
+    expect(status.regions.find((r) => r.region === 'eu-west-1')).toMatchObject({
+      reachable: false,
+      role: 'none',
+    });
+    expect(status.regions.find((r) => r.region === 'us-east-1')?.role).toBe('publisher');
+    await east.sql(`INSERT INTO extensions (id, number, subject_id) VALUES (60, '1060', 'erin')`);
+    await until(async () => (await count(west, 'extensions', 'id = 60')) === 1, 'us-east-1 row in us-west-1');
+    expect(await count(west, 'extensions', 'id IN (50, 51)')).toBe(0);
+
+    // The old primary returns: it becomes a subscriber, and what it wrote alone is reported and kept aside.
+    await eu.start();
+    const back = await until(
+      async () => {
+        await geo.verifyReplication();
+        return geo.getReplicationStatus().kept_aside.length > 0;
+      },
+      'the kept-aside report',
+      30_000,
+    );
+    expect(back).toBeGreaterThanOrEqual(0);
+    const report = geo.getReplicationStatus().kept_aside[0]!;
+    if (process.env.DEBUG_REPL) console.log('REPORT', JSON.stringify(geo.getReplicationStatus().kept_aside));
+    expect(report.region).toBe('eu-west-1');
+    expect(report.tables).toEqual({ 'public.extensions': 2, 'public.call_queues': 1 });
+    expect(report.count).toBe(3);
+    expect(Date.parse(report.first_at!)).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    expect(Date.parse(report.last_at!)).toBeLessThanOrEqual(after.getTime() + 1000);
+    const aside = await eu.sql(
+      'SELECT table_name, operation, row_data FROM geored_kept_aside ORDER BY lsn, id',
+    );
+    expect(aside.map((r) => [r.table_name, r.operation, (r.row_data as Record<string, unknown>).id])).toEqual(
+      expect.arrayContaining([
+        ['public.extensions', 'insert', '50'],
+        ['public.extensions', 'insert', '51'],
+        ['public.call_queues', 'update', '1'],
+      ]),
+    );
+    const events = await geo.store.listEvents({ kind: 'replication-kept-aside', limit: 5 });
+    expect(events[0]?.reason).toContain('3 change(s) written in eu-west-1 never reached us-east-1');
+    // eu-west-1 now follows us-east-1: it has erin, and its table matches the new primary's.
+    await until(
+      async () => (await count(eu, 'extensions', 'id = 60')) === 1,
+      'us-east-1 row in eu-west-1',
+      30_000,
+    );
+    expect(await fingerprint(eu, 'extensions', 'id')).toEqual(await fingerprint(east, 'extensions', 'id'));
+    expect(await eu.sql("SELECT pubname FROM pg_publication WHERE pubname LIKE 'geored%'")).toEqual([]);
+    expect(await eu.sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'geored%'")).toEqual(
+      [],
+    );
+
+    // Back to eu-west-1 for the residency steps.
+    await geo.manualFailover({ target_region: 'eu-west-1', reason: 'failback', initiated_by: 'test' });
+    await until(
+      async () => {
+        const s = await geo.verifyReplication();
+        if (process.env.DEBUG_REPL)
+          console.log(
+            JSON.stringify({
+              reason: s.reason,
+              tables: s.tables.map((t) => [t.region, t.table, t.state]),
+              ch: s.last_changes.slice(0, 8),
+              ref: s.refusals,
+            }),
+          );
+        return (
+          s.reason.startsWith('eu-west-1 publishes to us-east-1, us-west-1') &&
+          s.tables.every((t) => t.state === 'ready')
+        );
+      },
+      'eu-west-1 publishing again',
+      30_000,
+    );
+    expect(await fingerprint(west, 'extensions', 'id')).toEqual(await fingerprint(eu, 'extensions', 'id'));
   });
 });
