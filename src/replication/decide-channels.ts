@@ -78,6 +78,14 @@ export function allowedBy(rule: ResidencyConstraints, target: ReplicaRegion | un
   return target.jurisdiction !== undefined && rule.no_transfer_outside.includes(target.jurisdiction);
 }
 
+/** Whether a rule's storage location is itself inside the jurisdiction the rule keeps its data in. */
+export function storageAllowed(rule: ResidencyConstraints, home: ReplicaRegion): boolean {
+  return (
+    rule.no_transfer_outside.length === 0 ||
+    (home.jurisdiction !== undefined && rule.no_transfer_outside.includes(home.jurisdiction))
+  );
+}
+
 function describeRule(region: string, rule: ResidencyConstraints): string {
   const where =
     rule.no_transfer_outside.length > 0
@@ -224,18 +232,28 @@ export function decideChannels(
       realtime: onlyCdr ? realtime : true,
     };
   });
-  const pubs = [...new Set(publishers.values())];
+  const pubs = [...new Set(publishers.values())].sort((a, b) => (a === active ? -1 : b === active ? 1 : 0));
   const reason =
     pubs.length === 0
       ? `nothing can be published: ${waiting.map((w) => w.why).join('; ')}`
       : `${pubs.join(' and ')} publish${pubs.length === 1 ? 'es' : ''} to ${
           [...new Set(channels.map((c) => c.subscriber))].join(', ') || 'no region'
         }` +
-        (active !== null && !pubs.includes(active)
-          ? ` (the active region ${active} holds no full copy)`
-          : '') +
+        held(active, publishers) +
         (waiting.length > 0 ? `; ${waiting.length} table(s) wait` : '');
   return { channels, waiting, publishers, reason };
+}
+
+/** Which tables do not follow the active region, for the decision's sentence. */
+function held(active: string | null, publishers: ReadonlyMap<string, string>): string {
+  if (active === null) return '';
+  const by = new Map<string, string[]>();
+  for (const [t, p] of publishers) if (p !== active) by.set(p, [...(by.get(p) ?? []), t]);
+  if (by.size === 0) return '';
+  const parts = [...by].map(
+    ([p, ts]) => `${ts.sort().join(', ')} stay${ts.length === 1 ? 's' : ''} published from ${p}`,
+  );
+  return `; ${parts.join('; ')}, since the active region ${active} may not hold all of their rows and columns`;
 }
 
 /** geored's name for a region in SQL identifiers: lower case, [a-z0-9_]. */

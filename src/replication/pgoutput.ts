@@ -77,7 +77,11 @@ function timestamp(us: bigint): string {
 }
 
 /** Decodes the peeked messages (in order), attributing each row change its transaction's commit time. */
-export function decodeChanges(messages: ReadonlyArray<{ lsn: string; data: Buffer }>): SlotChange[] {
+export function decodeChanges(
+  messages: ReadonlyArray<{ lsn: string; data: Buffer }>,
+  appliedUpTo: string | null = null,
+): SlotChange[] {
+  const floor = appliedUpTo === null ? null : lsnValue(appliedUpTo);
   const relations = new Map<number, Relation>();
   const out: SlotChange[] = [];
   let pending: Array<Omit<SlotChange, 'committed_at'>> = [];
@@ -94,10 +98,12 @@ export function decodeChanges(messages: ReadonlyArray<{ lsn: string; data: Buffe
       }
       case 'C': {
         c.u8();
-        c.i64();
+        const commitLsn = c.i64();
         c.i64();
         const at = timestamp(c.i64());
-        for (const p of pending) out.push({ ...p, committed_at: at ?? beginTime });
+        // A transaction whose commit the subscriber applied reached it.
+        if (floor === null || BigInt.asUintN(64, commitLsn) > floor)
+          for (const p of pending) out.push({ ...p, committed_at: at ?? beginTime });
         pending = [];
         break;
       }
@@ -176,4 +182,10 @@ export function summarize(region: string, changes: readonly SlotChange[]): KeptA
     }
   }
   return { region, count: changes.length, tables, first_at: first, last_at: last };
+}
+
+/** An LSN ('16/B374D848') as a number that orders correctly. */
+export function lsnValue(lsn: string): bigint {
+  const [hi, lo] = lsn.split('/');
+  return (BigInt(`0x${hi ?? '0'}`) << 32n) + BigInt(`0x${lo ?? '0'}`);
 }

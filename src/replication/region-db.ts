@@ -225,14 +225,19 @@ export class RegionDb {
    * The changes a slot holds that its subscriber never confirmed, copied into geored_kept_aside in this
    * database (never dropped, never applied anywhere): the rows an old primary wrote after it was cut off.
    */
-  async keepAside(slot: string, publication: string): Promise<SlotChange[]> {
+  async keepAside(slot: string, publication: string, appliedUpTo: string | null): Promise<SlotChange[]> {
     await this.waitSlotReleased(slot);
     const rows = await this.query(
       `SELECT lsn::text AS lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL,
          'proto_version', '1', 'publication_names', $2)`,
       [slot, publication],
     );
-    const changes = decodeChanges(rows.map((r) => ({ lsn: r.lsn as string, data: r.data as Buffer })));
+    // The slot only knows what its subscriber confirmed, which trails what it applied; the subscriber's
+    // own record of what it applied, when geored kept it, is the sharper line.
+    const changes = decodeChanges(
+      rows.map((r) => ({ lsn: r.lsn as string, data: r.data as Buffer })),
+      appliedUpTo,
+    );
     await this.query(
       `CREATE TABLE IF NOT EXISTS geored_kept_aside (
          id BIGSERIAL PRIMARY KEY,
@@ -282,6 +287,16 @@ export class RegionDb {
         { bytes: r.bytes === null ? null : Number(r.bytes), seconds: (r.seconds as number | null) ?? null },
       ]),
     );
+  }
+
+  /** How far a subscription here has applied its publisher's WAL (its replication origin), or null. */
+  async appliedPosition(subscription: string): Promise<string | null> {
+    const [row] = await this.query(
+      `SELECT os.remote_lsn::text AS lsn FROM pg_replication_origin_status os
+         JOIN pg_subscription s ON os.external_id = 'pg_' || s.oid WHERE s.subname = $1`,
+      [subscription],
+    );
+    return (row?.lsn as string | undefined) ?? null;
   }
 
   /** Rows of `table` whose `column` is `value`, as JSON objects. */

@@ -10,7 +10,13 @@ import { errorFactory, type GeoredError } from '../errors/catalogue';
 import { REPLICATION_ERRORS } from '../errors/replication';
 import type { CallRow, EventRow, Store } from '../store/types';
 import { checkChannels } from './check-tables';
-import { channelName, decideChannels, tableTypes, type ChannelDecision } from './decide-channels';
+import {
+  storageAllowed,
+  channelName,
+  decideChannels,
+  tableTypes,
+  type ChannelDecision,
+} from './decide-channels';
 import { quoteIdent, quoteTable } from './pbx-schema';
 import { summarize, type KeptAsideReport, type SlotChange } from './pgoutput';
 import { planActions } from './plan-actions';
@@ -27,6 +33,8 @@ import type {
 
 const replicationError = errorFactory(REPLICATION_ERRORS);
 export const REPLICATION_SETTINGS_KEY = 'replication.settings';
+/** Channel → how far its subscriber had applied when geored dropped the subscription. */
+export const REPLICATION_APPLIED_KEY = 'replication.applied';
 const MAX_CHANGES = 200;
 
 export interface ReplicationLagEvent {
@@ -233,6 +241,19 @@ export class Replicator {
   /** Throws unless `settings` can be put in force now: the checks an API call must pass before saving. */
   private preflight(settings: ReplicationSettings, observed: ReadonlyMap<string, ObservedDatabase>): void {
     const regions = this.replicaRegions();
+    for (const [region, rule] of Object.entries(settings.residency)) {
+      const home = regions.find((r) => r.name === rule.storage_location);
+      if (home && !storageAllowed(rule, home)) {
+        throw replicationError('REPLICATION_RESIDENCY_VIOLATION', {
+          what: `storage_location ${rule.storage_location}`,
+          data_types: rule.data_types.join(', '),
+          region,
+          target: rule.storage_location,
+          rule: `no_transfer_outside_${rule.no_transfer_outside.join('/')} of ${region}`,
+          setting: `data_residency.${region}.storage_location`,
+        });
+      }
+    }
     const problems = checkReplicationSettings(settings, regions);
     if (problems.length > 0) {
       const p = problems[0]!;
@@ -324,8 +345,22 @@ export class Replicator {
       if (!db) continue;
       const at = new Date(this.deps.now()).toISOString();
       try {
+        if (action.kind === 'drop-subscription') {
+          // Remembered before the subscription goes: what it applied is what the old primary need not report.
+          const name = action.sql[0]!.match(/"([^"]+)"/)?.[1] ?? '';
+          const lsn = await db.appliedPosition(name).catch(() => null);
+          if (lsn !== null) {
+            const applied =
+              (await this.deps.store.kvGet<Record<string, string>>(REPLICATION_APPLIED_KEY)) ?? {};
+            await this.deps.store.kvSet(REPLICATION_APPLIED_KEY, { ...applied, [name]: lsn });
+          }
+        }
         if (action.kind === 'keep-aside') {
-          const changes = await db.keepAside(action.sql[0]!, action.sql[0]!);
+          const applied =
+            (await this.deps.store.kvGet<Record<string, string>>(REPLICATION_APPLIED_KEY)) ?? {};
+          const upTo = applied[action.sql[0]!];
+          const all = await db.keepAside(action.sql[0]!, action.sql[0]!, upTo ?? null);
+          const changes = all;
           const mine = aside.get(action.region) ?? new Map<string, SlotChange[]>();
           mine.set(action.sql[0]!, changes);
           aside.set(action.region, mine);

@@ -4,7 +4,7 @@
  * refused in the other with the same words.
  */
 import { DEFAULT_COLUMNS } from './pbx-schema';
-import { allowedBy } from './decide-channels';
+import { storageAllowed } from './decide-channels';
 import { DATA_TYPES, type ReplicaRegion, type ReplicationSettings } from './types';
 
 export const DEFAULT_REPLICATION: ReplicationSettings = {
@@ -89,7 +89,7 @@ export function checkReplicationSettings(
     withDb(`data_residency.${region}`, region);
     withDb(`data_residency.${region}.storage_location`, rule.storage_location);
     const home = known.get(rule.storage_location);
-    if (home && !allowedBy(rule, home)) {
+    if (home && !storageAllowed(rule, home)) {
       out.push({
         path: `data_residency.${region}.storage_location`,
         found: `${rule.storage_location} (jurisdiction ${home.jurisdiction ?? 'not set'})`,

@@ -255,8 +255,105 @@ describe('data replication between region databases', () => {
         );
       },
       'eu-west-1 publishing again',
+      60_000,
+    ).catch(async (e: unknown) => {
+      const { readFileSync } = await import('node:fs');
+      console.log('WESTLOG', readFileSync(`${west.dir}/log`, 'utf8').split('\n').slice(-30).join('\n'));
+      console.log('EULOG', readFileSync(`${eu.dir}/log`, 'utf8').split('\n').slice(-30).join('\n'));
+      throw e;
+    });
+    expect(await fingerprint(west, 'extensions', 'id')).toEqual(await fingerprint(eu, 'extensions', 'id'));
+  });
+
+  it('an EU residency rule keeps restricted rows and columns out of the US databases while the rest flow', async () => {
+    // A rule that would store EU data in the US is refused, naming the rule, and nothing changes.
+    const bad = await refusal(
+      geo.configureDataResidency('eu-west-1', {
+        data_types: ['cdr'],
+        storage_location: 'us-east-1',
+        no_transfer_outside_eu: true,
+      }),
+    );
+    expect(bad.code).toBe('REPLICATION_RESIDENCY_VIOLATION');
+    expect(bad.message).toBe(
+      'storage_location us-east-1 would move cdr of eu-west-1 to us-east-1, which breaks the rule no_transfer_outside_eu of eu-west-1',
+    );
+    expect(geo.replication.current.residency).toEqual({});
+
+    const set = await geo.configureDataResidency(
+      'eu-west-1',
+      {
+        data_types: ['cdr', 'recordings', 'personal_data'],
+        storage_location: 'eu-west-1',
+        no_transfer_outside_eu: true,
+      },
+      'dpo@example.eu',
+    );
+    expect(set.refusals).toEqual([]);
+    const cdr = await geo.replicateCdr({
+      target_regions: ['us-east-1', 'us-west-1'],
+      realtime: true,
+      by: 'test',
+    });
+    expect(cdr.refusals).toEqual([]);
+    await eu.sql(`INSERT INTO cdr (id, src, dst, caller_name, duration, subject_id, home_region) VALUES
+      (1, '+33100000001', '+33100000002', 'Alice', 60, 'alice', 'eu-west-1'),
+      (2, '+33100000003', '+12120000004', 'Bob', 30, 'bob', 'eu-west-1'),
+      (3, '+12120000005', '+12120000006', 'Zed', 45, 'zed', 'us-east-1'),
+      (4, '+12120000007', '+33100000008', 'Yan', 15, 'yan', 'us-west-1')`);
+    await eu.sql(`UPDATE extensions SET number = '2001' WHERE id = 1`);
+    for (const us of [east, west]) {
+      await until(async () => (await count(us, 'cdr')) === 2, `US call records in ${us.name}`);
+      // Only the rows homed in the US, and none of the personal columns.
+      expect(
+        await us.sql('SELECT id, src, dst, caller_name, duration, home_region FROM cdr ORDER BY id'),
+      ).toEqual([
+        { id: '3', src: null, dst: null, caller_name: null, duration: 45, home_region: 'us-east-1' },
+        { id: '4', src: null, dst: null, caller_name: null, duration: 15, home_region: 'us-west-1' },
+      ]);
+      await until(
+        async () => (await count(us, 'extensions', "id = 1 AND number = '2001'")) === 1,
+        'the rest flows',
+      );
+      expect(await count(us, 'extensions', 'display_name IS NOT NULL OR email IS NOT NULL')).toBe(0);
+      expect(await count(us, 'extensions')).toBe(await count(eu, 'extensions'));
+    }
+    const t = geo
+      .getReplicationStatus()
+      .tables.find((x) => x.region === 'us-east-1' && x.table === 'public.cdr');
+    expect(t?.restrictions).toEqual(['residency of eu-west-1: no cdr, recordings, personal_data outside eu']);
+    const log = await geo.listTransferPolicyChanges(10);
+    expect(log.map((e) => e.reason)).toEqual(
+      expect.arrayContaining([
+        'dpo@example.eu set the data residency of eu-west-1: cdr, recordings, personal_data stored in eu-west-1, no transfer outside eu',
+        'test replicates call records to us-east-1, us-west-1 (realtime)',
+      ]),
+    );
+    // While the rule is in force, a failover to the US does not move the restricted tables' direction.
+    await geo.manualFailover({ target_region: 'us-east-1', reason: 'drill', initiated_by: 'test' });
+    await until(
+      async () => (await geo.verifyReplication()).active_region === 'us-east-1',
+      'active us-east-1',
+    );
+    const during = geo.getReplicationStatus();
+    expect(during.reason).toMatch(
+      /^us-east-1 and eu-west-1 publish to .*; public\.cdr, public\.extensions, public\.voicemail_boxes, public\.voicemail_messages stay published from eu-west-1, since the active region us-east-1 may not hold all of their rows and columns$/,
+    );
+    expect(during.tables.filter((x) => x.table === 'public.cdr').map((x) => x.publisher)).toEqual([
+      'eu-west-1',
+      'eu-west-1',
+    ]);
+    await geo.manualFailover({ target_region: 'eu-west-1', reason: 'drill over', initiated_by: 'test' });
+    await until(
+      async () => {
+        const s = await geo.verifyReplication();
+        return (
+          s.active_region === 'eu-west-1' &&
+          s.tables.every((x) => x.state === 'ready' && x.publisher === 'eu-west-1')
+        );
+      },
+      'eu-west-1 publishing everything again',
       30_000,
     );
-    expect(await fingerprint(west, 'extensions', 'id')).toEqual(await fingerprint(eu, 'extensions', 'id'));
   });
 });
