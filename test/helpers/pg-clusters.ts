@@ -126,6 +126,8 @@ async function startOne(name: string): Promise<PgCluster> {
     fsync: 'off',
     shared_buffers: '16MB',
     wal_receiver_status_interval: 1,
+    // A walsender whose subscriber vanished (stopped region) frees its slot this soon, not after 60 s.
+    wal_sender_timeout: '10s',
   };
   appendFileSync(
     join(data, 'postgresql.conf'),

@@ -356,4 +356,139 @@ describe('data replication between region databases', () => {
       30_000,
     );
   });
+
+  it('GDPR mode: no consent, no transfer; export gathers a subject from every region; erasure reaches every region', async () => {
+    await expect(geo.recordConsent('alice', true, 'test')).rejects.toThrow(
+      'no region is in GDPR mode: recording consent needs enable_gdpr_compliance first',
+    );
+    const on = await geo.enableGdprCompliance({
+      region: 'eu-west-1',
+      data_processing_agreement: true,
+      user_consent_required: true,
+      by: 'dpo@example.eu',
+    });
+    expect(on.refusals).toEqual([]);
+    // Without recorded consent, the EU subjects' rows no longer reach the US (the database filters them).
+    for (const us of [east, west]) {
+      await until(
+        async () => (await count(us, 'extensions', 'id IN (1, 2)')) === 0,
+        `no unconsented rows in ${us.name}`,
+      );
+      // The rest flows (the publication changed, so the US copy was taken afresh).
+      await until(
+        async () =>
+          JSON.stringify(await fingerprint(us, 'call_queues', 'id')) ===
+          JSON.stringify(await fingerprint(eu, 'call_queues', 'id')),
+        `call queues in ${us.name}`,
+      );
+    }
+    const consent = await geo.recordConsent('alice', true, 'support@example.eu');
+    expect(consent.tables).toEqual(
+      expect.arrayContaining([{ region: 'eu-west-1', table: 'public.extensions', rows: 1 }]),
+    );
+    for (const us of [east, west]) {
+      await until(
+        async () => (await count(us, 'extensions', "subject_id = 'alice'")) === 1,
+        `alice in ${us.name}`,
+      );
+      expect(
+        await us.sql("SELECT number, display_name, email FROM extensions WHERE subject_id = 'alice'"),
+      ).toEqual([{ number: '2001', display_name: null, email: null }]);
+    }
+    await geo.store.recordCalls([
+      {
+        call_id: 'gdpr-1',
+        direction: 'outbound',
+        from_uri: 'sip:alice@pbx.example.eu',
+        to_uri: 'sip:+12120000001@carrier.example',
+        started_at: new Date(),
+      },
+    ]);
+
+    const exported = await geo.exportSubject('alice', 'dpo@example.eu');
+    expect(Object.keys(exported.regions).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-1']);
+    expect(exported.regions['eu-west-1']!['public.extensions']).toEqual([
+      expect.objectContaining({ id: 1, number: '2001', display_name: 'Alice', email: 'alice@example.eu' }),
+    ]);
+    expect(exported.regions['eu-west-1']!['public.cdr']).toEqual([
+      expect.objectContaining({ id: '1', caller_name: 'Alice' }),
+    ]);
+    expect(exported.regions['us-east-1']!['public.extensions']).toEqual([
+      expect.objectContaining({ id: 1, display_name: null }),
+    ]);
+    expect(exported.regions['us-east-1']!['public.cdr']).toEqual([]);
+    expect(exported.call_records.map((c) => c.call_id)).toEqual(['gdpr-1']);
+    expect(exported.unreachable_regions).toEqual([]);
+
+    const erased = await geo.eraseSubject('alice', 'dpo@example.eu');
+    const row = (region: string, table: string) =>
+      erased.regions.find((r) => r.region === region && r.table === table);
+    expect(row('eu-west-1', 'public.extensions')).toEqual({
+      region: 'eu-west-1',
+      table: 'public.extensions',
+      rows_before: 1,
+      rows_after: 0,
+      method: 'deleted at the publisher',
+    });
+    expect(row('us-east-1', 'public.extensions')).toMatchObject({
+      rows_before: 1,
+      rows_after: 0,
+      method: 'deleted through replication',
+    });
+    expect(row('us-west-1', 'public.extensions')).toMatchObject({
+      rows_before: 1,
+      rows_after: 0,
+      method: 'deleted through replication',
+    });
+    expect(row('eu-west-1', 'public.cdr')).toMatchObject({ rows_before: 1, rows_after: 0 });
+    expect(erased.complete).toBe(true);
+    expect(erased.call_records.pseudonymised).toBe(1);
+    // The report matches what each database now holds.
+    for (const c of [eu, east, west]) {
+      for (const t of ['extensions', 'cdr', 'voicemail_boxes', 'voicemail_messages'])
+        expect(await count(c, t, "subject_id = 'alice'"), `${t} in ${c.name}`).toBe(0);
+    }
+    const [call] = await geo.store.listCalls({ limit: 1 });
+    expect(call!.from_uri).toBe(`sip:${erased.call_records.pseudonym}@pbx.example.eu`);
+    expect((await geo.store.listEvents({ kind: 'gdpr-erasure', limit: 1 }))[0]?.reason).toMatch(
+      /^dpo@example.eu erased subject alice: /,
+    );
+    const policy = await geo.listTransferPolicyChanges(20);
+    expect(policy[0]?.reason).toBe(
+      'dpo@example.eu enabled GDPR mode in eu-west-1 (data processing agreement true, consent required true)',
+    );
+  });
+
+  it('a region database stopped for a while catches up when it returns, with nothing lost', async () => {
+    await west.stop();
+    for (let i = 0; i < 20; i++) {
+      await eu.sql(
+        `INSERT INTO call_queues SELECT g, 'q' || g, 'ringall' FROM generate_series(${100 + i * 25}, ${124 + i * 25}) g`,
+      );
+      await eu.sql(
+        `INSERT INTO queue_members SELECT ${100 + i * 25}, g, g % 5 FROM generate_series(1, 10) g`,
+      );
+    }
+    await eu.sql(`UPDATE call_queues SET strategy = 'leastrecent' WHERE id % 3 = 0`);
+    await eu.sql(`DELETE FROM queue_members WHERE extension_id = 7`);
+    const down = await geo.verifyReplication();
+    expect(down.regions.find((r) => r.region === 'us-west-1')?.reachable).toBe(false);
+    await west.start();
+    await until(
+      async () =>
+        JSON.stringify(await fingerprint(west, 'call_queues', 'id')) ===
+          JSON.stringify(await fingerprint(eu, 'call_queues', 'id')) &&
+        JSON.stringify(await fingerprint(west, 'queue_members', 'queue_id, extension_id')) ===
+          JSON.stringify(await fingerprint(eu, 'queue_members', 'queue_id, extension_id')),
+      'us-west-1 caught up',
+      60_000,
+    ).catch(async (e: unknown) => {
+      const s = await geo.verifyReplication();
+      throw e;
+    });
+    expect((await fingerprint(west, 'call_queues', 'id'))!.n).toBe(await count(eu, 'call_queues'));
+    expect(await count(west, 'call_queues', 'id >= 100')).toBe(500);
+    expect(await count(west, 'queue_members', 'queue_id >= 100')).toBe(180);
+    expect(await fingerprint(east, 'call_queues', 'id')).toEqual(await fingerprint(eu, 'call_queues', 'id'));
+  }, 120_000);
 });
