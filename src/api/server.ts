@@ -13,6 +13,7 @@ import { callRoutes } from './routes/calls';
 import { failoverRoutes } from './routes/failover';
 import { opsRoutes } from './routes/ops';
 import { regionRoutes } from './routes/regions';
+import { replicationRoutes } from './routes/replication';
 import { settingsRoutes } from './routes/settings';
 import { registerValidation } from './validation';
 import { Type } from '@sinclair/typebox';
@@ -88,6 +89,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'settings', description: 'Health-check, failover and failback settings' },
         { name: 'routing', description: 'Load balancing and time-based routing' },
         { name: 'calls', description: 'Call records' },
+        {
+          name: 'replication',
+          description: 'Data replication between region databases, data residency, GDPR',
+        },
         { name: 'operations', description: 'Liveness, readiness, metrics, this document' },
       ],
     },
@@ -96,6 +101,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(regionRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(failoverRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(settingsRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
+  void app.register(replicationRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(callRoutes, { store: deps.store });
   void app.register(opsRoutes, {
     metrics: deps.metrics,

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeographicRedundancy } from '../../src/geo/service';
+import pino from 'pino';
+import { buildApi } from '../../src/api/server';
 import { GeoredError } from '../../src/errors';
 import { removeClusters, startClusters, type PgCluster } from '../helpers/pg-clusters';
 import { freePort } from '../helpers/ports';
@@ -491,4 +493,69 @@ describe('data replication between region databases', () => {
     expect(await count(west, 'queue_members', 'queue_id >= 100')).toBe(180);
     expect(await fingerprint(east, 'call_queues', 'id')).toEqual(await fingerprint(eu, 'call_queues', 'id'));
   }, 120_000);
+
+  it('REST: the status, the policy log and the metrics are served; bad input is refused naming the field', async () => {
+    const api = buildApi({
+      geo,
+      store: geo.store,
+      metrics: geo.metrics,
+      tokens: [{ name: 'ops', token: { source: 'env:OPS', value: 'ops-token-0123456789' }, role: 'admin' }],
+      logger: pino({ level: 'silent' }),
+      ready: () => true,
+    });
+    const auth = { authorization: 'Bearer ops-token-0123456789' };
+    const P = '/api/framework/geographic-redundancy';
+    try {
+      const status = await api.inject({ method: 'GET', url: `${P}/replication/status`, headers: auth });
+      expect(status.statusCode).toBe(200);
+      const body = status.json();
+      expect(body.enabled).toBe(true);
+      expect(
+        body.tables.find(
+          (t: { region: string; table: string }) => t.region === 'us-east-1' && t.table === 'public.cdr',
+        ),
+      ).toMatchObject({
+        publisher: 'eu-west-1',
+        restrictions: [
+          'residency of eu-west-1: no cdr, recordings, personal_data outside eu',
+          'GDPR mode of eu-west-1: personal data of subjects without recorded consent stays in eu-west-1',
+        ],
+      });
+      const bad = await api.inject({
+        method: 'PUT',
+        url: `${P}/data-replication`,
+        headers: auth,
+        payload: { data_types: ['faxes'] },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.field).toBe('data_types[0]');
+      const violation = await api.inject({
+        method: 'PUT',
+        url: `${P}/regions/eu-west-1/data-residency`,
+        headers: auth,
+        payload: { data_types: ['cdr'], storage_location: 'us-west-1', no_transfer_outside_eu: true },
+      });
+      expect(violation.statusCode).toBe(409);
+      expect(violation.json().error.code).toBe('REPLICATION_RESIDENCY_VIOLATION');
+      const log = await api.inject({ method: 'GET', url: `${P}/gdpr/policy-changes`, headers: auth });
+      expect(log.json().changes[0].reason).toBe(
+        'dpo@example.eu enabled GDPR mode in eu-west-1 (data processing agreement true, consent required true)',
+      );
+      const noToken = await api.inject({
+        method: 'POST',
+        url: `${P}/gdpr/erasure`,
+        payload: { subject: 'bob' },
+      });
+      expect(noToken.statusCode).toBe(401);
+      const metrics = await api.inject({ method: 'GET', url: '/metrics', headers: auth });
+      expect(metrics.body).toMatch(
+        /geored_replication_lag_bytes\{publisher="eu-west-1",subscriber="us-east-1"\} \d+/,
+      );
+      expect(metrics.body).toContain(
+        'geored_replication_table_ready{region="us-east-1",table="public.cdr"} 1',
+      );
+    } finally {
+      await api.close();
+    }
+  });
 });
