@@ -18,6 +18,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./sip-parse-section')).section,
   async () => (await import('./failover-detect')).section,
   async () => (await import('./proxy-vs-kamailio')).section,
+  async () => (await import('./replication-lag')).section,
 ];
 
 async function main(): Promise<void> {
