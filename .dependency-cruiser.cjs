@@ -27,7 +27,7 @@ module.exports = {
       name: 'decisions-are-pure',
       severity: 'error',
       comment: 'Decision modules are pure functions of state, configuration and clock: no I/O.',
-      from: { path: '^src/(health|failover|routing)/decide' },
+      from: { path: '^src/(health|failover|routing)/decide|^src/replication/(decide|plan|check)' },
       to: { path: '^(node:)?(net|dgram|tls|fs|http|https|child_process)$|^src/(store|api|proxy|sip/transport)/', dependencyTypes: ['core', 'local'] },
     },
   ],

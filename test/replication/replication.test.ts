@@ -197,7 +197,7 @@ describe('data replication between region databases', () => {
 
     // The old primary returns: it becomes a subscriber, and what it wrote alone is reported and kept aside.
     await eu.start();
-    const back = await until(
+    await until(
       async () => {
         await geo.verifyReplication();
         return geo.getReplicationStatus().kept_aside.length > 0;
@@ -205,9 +205,7 @@ describe('data replication between region databases', () => {
       'the kept-aside report',
       30_000,
     );
-    expect(back).toBeGreaterThanOrEqual(0);
     const report = geo.getReplicationStatus().kept_aside[0]!;
-    if (process.env.DEBUG_REPL) console.log('REPORT', JSON.stringify(geo.getReplicationStatus().kept_aside));
     expect(report.region).toBe('eu-west-1');
     expect(report.tables).toEqual({ 'public.extensions': 2, 'public.call_queues': 1 });
     expect(report.count).toBe(3);
@@ -242,15 +240,6 @@ describe('data replication between region databases', () => {
     await until(
       async () => {
         const s = await geo.verifyReplication();
-        if (process.env.DEBUG_REPL)
-          console.log(
-            JSON.stringify({
-              reason: s.reason,
-              tables: s.tables.map((t) => [t.region, t.table, t.state]),
-              ch: s.last_changes.slice(0, 8),
-              ref: s.refusals,
-            }),
-          );
         return (
           s.reason.startsWith('eu-west-1 publishes to us-east-1, us-west-1') &&
           s.tables.every((t) => t.state === 'ready')
@@ -258,12 +247,7 @@ describe('data replication between region databases', () => {
       },
       'eu-west-1 publishing again',
       60_000,
-    ).catch(async (e: unknown) => {
-      const { readFileSync } = await import('node:fs');
-      console.log('WESTLOG', readFileSync(`${west.dir}/log`, 'utf8').split('\n').slice(-30).join('\n'));
-      console.log('EULOG', readFileSync(`${eu.dir}/log`, 'utf8').split('\n').slice(-30).join('\n'));
-      throw e;
-    });
+    );
     expect(await fingerprint(west, 'extensions', 'id')).toEqual(await fingerprint(eu, 'extensions', 'id'));
   });
 
@@ -484,10 +468,7 @@ describe('data replication between region databases', () => {
           JSON.stringify(await fingerprint(eu, 'queue_members', 'queue_id, extension_id')),
       'us-west-1 caught up',
       60_000,
-    ).catch(async (e: unknown) => {
-      const s = await geo.verifyReplication();
-      throw e;
-    });
+    );
     expect((await fingerprint(west, 'call_queues', 'id'))!.n).toBe(await count(eu, 'call_queues'));
     expect(await count(west, 'call_queues', 'id >= 100')).toBe(500);
     expect(await count(west, 'queue_members', 'queue_id >= 100')).toBe(180);
