@@ -278,6 +278,13 @@ export class Replicator {
           setting: 'bidirectional',
         });
       }
+      // PostgreSQL 16 could do it (origin = none), but geored does not build the two-way plan yet: say so
+      // rather than accept the setting and replicate one way.
+      throw replicationError('REPLICATION_BAD_SETTING', {
+        setting: 'bidirectional',
+        found: 'true',
+        expected: 'false: two-way replication with origin = none is not built in this geored yet',
+      });
     }
   }
 
