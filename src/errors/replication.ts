@@ -24,13 +24,8 @@ export const REPLICATION_ERRORS = {
     message: 'region {region} has no database (regions[].database), which {what} needs',
     http: 409,
   },
-  REPLICATION_UNREACHABLE: { message: 'the database of {region} does not answer: {reason}', http: 503 },
   REPLICATION_WAL_LEVEL: {
     message: "{region}'s database has wal_level = {found}; logical replication needs wal_level = logical",
-    http: 409,
-  },
-  REPLICATION_NOT_ENABLED: {
-    message: 'data replication is not enabled: {what} needs enable_data_replication first',
     http: 409,
   },
   REPLICATION_GDPR_NOT_ENABLED: {
