@@ -9,8 +9,9 @@ const IO_PACKAGES =
 const IO_CORE =
   '^(node:)?(net|dgram|tls|fs|fs/promises|http|https|http2|dns|dns/promises|child_process|worker_threads|cluster)$';
 
-/** Decision modules: pure functions of state, configuration and clock (decide-*.ts, *-decide.ts). */
-const DECISION = '^src/.*(/decide-[a-z0-9-]+|-decide)\\.ts$';
+/** Decision modules: pure functions of state, configuration and clock (decide-*.ts, *-decide.ts, and the
+ * replication planner's plan-*.ts and check-*.ts). */
+const DECISION = '^src/.*(/decide-[a-z0-9-]+|-decide)\\.ts$|^src/replication/(plan|check)-[a-z0-9-]+\\.ts$';
 
 module.exports = {
   forbidden: [

@@ -20,6 +20,7 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./proxy-vs-kamailio')).section,
   async () => (await import('./startup')).section,
   async () => (await import('./admin-panel')).section,
+  async () => (await import('./replication-lag')).section,
 ];
 
 async function main(): Promise<void> {

@@ -32,6 +32,12 @@ import type {
   TtlStatus,
 } from '../geo/types';
 import type { Metrics } from '../metrics/registry';
+import type {
+  CdrReplicationRequest,
+  DataReplicationRequest,
+  GdprRequest,
+  ResidencyRequest,
+} from '../replication/types';
 import type { RoutingStrategy } from '../config/types';
 import type { AlertDeliveryRow, Store } from '../store/types';
 
@@ -89,6 +95,15 @@ export interface GeoApi {
   pushTtlCheck(region: string, check: string, status: TtlStatus, note?: string): Awaitable<unknown>;
   enableGeoLoadBalancing(s: LoadBalancingSettings): Awaitable<RoutingInForce>;
   configureTimeBasedRouting(rules: Record<string, string>, timezone?: string): Awaitable<RoutingInForce>;
+  enableDataReplication(req: DataReplicationRequest): Awaitable<unknown>;
+  replicateCdr(req: CdrReplicationRequest): Awaitable<unknown>;
+  configureDataResidency(region: string, constraints: ResidencyRequest, by?: string): Awaitable<unknown>;
+  enableGdprCompliance(req: GdprRequest): Awaitable<unknown>;
+  getReplicationStatus(): Awaitable<unknown>;
+  recordConsent(subject: string, granted: boolean, by?: string): Awaitable<unknown>;
+  eraseSubject(subject: string, by?: string): Awaitable<unknown>;
+  exportSubject(subject: string, by?: string): Awaitable<unknown>;
+  listTransferPolicyChanges(limit?: number): Awaitable<unknown[]>;
 }
 
 /** Alerts (src/alerts through the service). */

@@ -16,6 +16,7 @@ import { failoverRoutes } from './routes/failover';
 import { opsRoutes } from './routes/ops';
 import { regionRoutes } from './routes/regions';
 import { alertRoutes } from './routes/alerts';
+import { replicationRoutes } from './routes/replication';
 import { settingsRoutes } from './routes/settings';
 import { registerValidation } from './validation';
 import { Type } from '@sinclair/typebox';
@@ -92,6 +93,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'calls', description: 'Call records' },
         { name: 'events', description: 'The live event stream (server-sent events)' },
         { name: 'demo', description: 'geored demo only: break and repair the simulated regions' },
+        {
+          name: 'replication',
+          description: 'Data replication between region databases, data residency, GDPR',
+        },
         { name: 'operations', description: 'Liveness, readiness, metrics, this document' },
       ],
     },
@@ -104,6 +109,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   for (const plugin of deps.extraRoutes ?? []) void app.register(plugin, { prefix: GEO_PREFIX });
   if (deps.panel) void app.register(adminRoutes, { files: deps.panel });
   void app.register(alertRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
+  void app.register(replicationRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(callRoutes, { store: deps.store });
   void app.register(opsRoutes, {
     metrics: deps.metrics,

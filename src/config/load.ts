@@ -11,12 +11,22 @@ import { readPbx, readProxy } from './read-call-path';
 import { readSecurity } from './read-security';
 import { readFailoverAndFailback, readHealthCheck } from './read-health';
 import { readRegions } from './read-regions';
+import { readReplication } from './read-replication';
 import { readRouting } from './read-routing';
 import { readServer } from './read-server';
 import type { Config } from './types';
 import { Reader, describeNode } from './yaml-reader';
 
-const GEO_KEYS = ['enabled', 'health_check', 'failover', 'failback', 'routing', 'regions', 'alerts'];
+const GEO_KEYS = [
+  'enabled',
+  'health_check',
+  'failover',
+  'failback',
+  'routing',
+  'regions',
+  'alerts',
+  'data_replication',
+];
 
 function syntaxProblem(e: YAMLError, lines: LineCounter): ConfigProblem {
   // Only the first line: the parser may append the source text around the error, which could hold a secret.
@@ -66,6 +76,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const { regions, names } = readRegions(r, geo.get('regions'), env);
   const routing = readRouting(r, geo.get('routing'), names);
   const alerts = readAlerts(r, geo.get('alerts'), env);
+  const data_replication = readReplication(r, geo.get('data_replication'), regions);
   const proxy = readProxy(r, top.get('proxy'));
   const pbx = readPbx(r, top.get('pbx'), env);
   const security = readSecurity(r, top.get('security'));
@@ -74,7 +85,16 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   return {
     source: sourceName,
     server,
-    geo: { enabled, health_check, failover, failback, routing, regions, ...(alerts ? { alerts } : {}) },
+    geo: {
+      enabled,
+      health_check,
+      failover,
+      failback,
+      routing,
+      regions,
+      data_replication,
+      ...(alerts ? { alerts } : {}),
+    },
     proxy,
     pbx,
     security,

@@ -2,7 +2,7 @@
 import { DEFAULT_REGION } from './defaults';
 import { integerAtLeast } from './durations';
 import { isCidr, parseHost } from './addresses';
-import { readSecret } from './read-secret';
+import { readSecret, readUrlSetting } from './read-secret';
 import { defaultTransport, parseSipServer } from './sip-target';
 import { isTimeZone } from './time-ranges';
 import type { HeaderRewrite, RegionConfig, RegionCredentials } from './types';
@@ -24,6 +24,8 @@ const REGION_KEYS = [
   'request_uri_host',
   'source_addresses',
   'rewrite_headers',
+  'database',
+  'jurisdiction',
 ] as const;
 
 // The name appears in URLs (/regions/NAME) and in the guide's VARCHAR(50) column.
@@ -201,6 +203,10 @@ function readRegion(r: Reader, item: Cursor, env: NodeJS.ProcessEnv): ReadRegion
     ) ?? [];
   const rewrite_headers = readRewrites(r, f.get('rewrite_headers'));
   const credentials = readCredentials(r, f.get('credentials'), env);
+  const database = readUrlSetting(r, f.get('database'), env, DATABASE_EXPECTED, isPostgresUrl);
+  const jurisdiction = r.string(f.get('jurisdiction'), JURISDICTION_EXPECTED);
+  if (jurisdiction !== undefined && !JURISDICTION.test(jurisdiction))
+    r.wrong(f.get('jurisdiction'), JURISDICTION_EXPECTED);
 
   if (
     name === undefined ||
@@ -228,8 +234,24 @@ function readRegion(r: Reader, item: Cursor, env: NodeJS.ProcessEnv): ReadRegion
     source_addresses,
     rewrite_headers,
     ...(credentials !== undefined ? { credentials } : {}),
+    ...(database !== undefined ? { database } : {}),
+    ...(jurisdiction !== undefined && JURISDICTION.test(jurisdiction) ? { jurisdiction } : {}),
   };
   return { f, name, region };
+}
+
+const DATABASE_EXPECTED = 'a postgres://user@host:port/database URL (its password from env:VAR or file:PATH)';
+const JURISDICTION = /^[a-z][a-z0-9_]{0,19}$/;
+const JURISDICTION_EXPECTED = 'a jurisdiction in lower case such as eu or us';
+
+function isPostgresUrl(s: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(s)) return false;
+  try {
+    const url = new URL(s);
+    return url.hostname !== '' && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(s: string): boolean {

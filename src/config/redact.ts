@@ -22,14 +22,15 @@ export function redactConfig(config: Config): Config {
     },
     geo: {
       ...geo,
-      regions: geo.regions.map((region) =>
-        region.credentials
+      regions: geo.regions.map((r) => {
+        const region = r.database === undefined ? r : { ...r, database: urlPasswordMasked(r.database) };
+        return region.credentials
           ? {
               ...region,
               credentials: { ...region.credentials, password: redactSecret(region.credentials.password) },
             }
-          : region,
-      ),
+          : region;
+      }),
     },
     pbx: pbx.credentials
       ? { ...pbx, credentials: { ...pbx.credentials, password: redactSecret(pbx.credentials.password) } }

@@ -6,6 +6,7 @@
 import type { AlertsSettings } from '../alerts/settings-types';
 import type { DigestAlgorithm } from '../sip/auth/algorithms';
 import type { TransportProtocol } from '../sip/transport/types';
+import type { ReplicationSettings } from '../replication/types';
 
 /**
  * A secret named in the file as `env:VAR` or `file:PATH`; the value is read at load time, never logged.
@@ -66,6 +67,10 @@ export interface RegionConfig {
   readonly source_addresses: readonly string[];
   readonly rewrite_headers: readonly HeaderRewrite[];
   readonly credentials?: RegionCredentials;
+  /** The region's PBX database (postgres:// URL, its password from env:/file:), for data replication. */
+  readonly database?: string;
+  /** The jurisdiction the region is in (e.g. eu, us), for data residency rules. */
+  readonly jurisdiction?: string;
 }
 
 /** An external check: a command run per region (exit 0 healthy, 1 warning, else critical), or a pushed TTL. */
@@ -289,6 +294,8 @@ export interface GeoConfig {
   readonly regions: readonly RegionConfig[];
   /** features.geographic_redundancy.alerts as written (checked; secrets as their env:/file: references). */
   readonly alerts?: AlertsSettings;
+  /** `data_replication`: null when the file has none (then it is off until enabled through the API). */
+  readonly data_replication: ReplicationSettings | null;
 }
 
 export interface Config {

@@ -10,6 +10,7 @@ import { HEALTH_ERRORS } from './health';
 import { LIVE_ERRORS } from './live';
 import { PROXY_ERRORS } from './proxy';
 import { REGISTRATION_ERRORS } from './registration';
+import { REPLICATION_ERRORS } from './replication';
 import { ROUTING_ERRORS } from './routing';
 import { SIP_ERRORS } from './sip';
 import { STATE_ERRORS } from './state';
@@ -37,5 +38,6 @@ export const ALL_ERRORS: ErrorTable = {
   ...ROUTING_ERRORS,
   ...PROXY_ERRORS,
   ...REGISTRATION_ERRORS,
+  ...REPLICATION_ERRORS,
   ...API_ERRORS,
 };

@@ -76,6 +76,17 @@ import type {
   TtlStatus,
 } from './types';
 import { openParts, type OpenOptions } from './open';
+import { Replicator } from '../replication/replicator';
+import {
+  configureDataResidency,
+  enableDataReplication,
+  enableGdprCompliance,
+  replicateCdr,
+  type CdrReplicationRequest,
+  type DataReplicationRequest,
+  type GdprRequest,
+  type ResidencyRequest,
+} from './replication-api';
 import { failoverRecord, iso, latencyPoints, pendingFailback, regionInfo, scheduledInfo } from './views';
 
 const geoError = errorFactory(GEO_ERRORS);
@@ -171,6 +182,8 @@ export class GeographicRedundancy {
   private readonly rowsWritten = new Map<string, string>();
   private rowsChain: Promise<void> = Promise.resolve();
   private rowsQueued = false;
+  /** Data replication between the regions' databases (src/replication). */
+  readonly replication: Replicator;
 
   constructor(private readonly deps: GeoDeps) {
     this.fileConfig = deps.config;
@@ -223,6 +236,22 @@ export class GeographicRedundancy {
       ...(deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}),
       ...(deps.refreshMs !== undefined ? { refreshMs: deps.refreshMs } : {}),
     });
+    this.replication = new Replicator({
+      regions: () =>
+        [...this.known.values()]
+          .map((k) => k.config)
+          .sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : 1))
+          .map((r) => ({ name: r.name, database: r.database, jurisdiction: r.jurisdiction })),
+      active: () => this.live.getActive()?.name ?? null,
+      isLeader: () => this.isLeader,
+      store: this.store,
+      fileSettings: deps.config.geo.data_replication,
+      logger: this.log.child({ component: 'replication' }),
+      metrics: this.metrics,
+      now: () => this.clock.now(),
+      onLag: (e) => this.events.emit(e),
+    });
+    this.events.on('failover', () => this.replication.kick());
     this.feed = new HealthFeed(
       this.monitor,
       this.live,
@@ -304,6 +333,8 @@ export class GeographicRedundancy {
 
     this.recorder.start();
     this.engine.start();
+    await this.replication.load();
+    this.replication.start();
     this.syncTimer = setInterval(() => void this.syncRegions(), this.deps.refreshMs ?? 1000);
     this.syncTimer.unref();
     this.moveTo('running');
@@ -378,6 +409,7 @@ export class GeographicRedundancy {
     this.moveTo('stopping');
     if (this.syncTimer) clearInterval(this.syncTimer);
     await this.engine.stop();
+    await this.replication.stop();
     await this.monitor.stop();
     await this.feed.drain();
     await this.recorder.stop();
@@ -1231,6 +1263,59 @@ export class GeographicRedundancy {
     return this.geo;
   }
 
+  // ---- data replication (the guide's Data Replication and Compliance sections) ----
+
+  /** enable_data_replication(data_types, sync_interval, bidirectional): what changed, refusals, why. */
+  enableDataReplication(req: DataReplicationRequest = {}) {
+    this.running();
+    return enableDataReplication(this.replication, req);
+  }
+
+  replicateCdr(req: CdrReplicationRequest) {
+    this.running();
+    return replicateCdr(this.replication, req);
+  }
+
+  configureDataResidency(region: string, constraints: ResidencyRequest, by?: string) {
+    this.running();
+    return configureDataResidency(this.replication, region, constraints, by);
+  }
+
+  enableGdprCompliance(req: GdprRequest) {
+    this.running();
+    return enableGdprCompliance(this.replication, req);
+  }
+
+  getReplicationStatus() {
+    return this.replication.status();
+  }
+
+  /** Verifies replication now (as every sync_interval does) and answers the status. */
+  async verifyReplication() {
+    this.running();
+    await this.replication.reconcile();
+    return this.replication.status();
+  }
+
+  recordConsent(subject: string, granted: boolean, by = 'api') {
+    this.running();
+    return this.replication.recordConsent(subject, granted, by);
+  }
+
+  eraseSubject(subject: string, by = 'api') {
+    this.running();
+    return this.replication.erase(subject, by);
+  }
+
+  exportSubject(subject: string, by = 'api') {
+    this.running();
+    return this.replication.export(subject, by);
+  }
+
+  listTransferPolicyChanges(limit = 100) {
+    return this.replication.policyLog(limit);
+  }
+
   // ---- internals ----
 
   private async loadSettings(): Promise<void> {
@@ -1302,6 +1387,7 @@ export class GeographicRedundancy {
           );
           this.engine.markStale();
         }
+        this.replication.kick();
         return;
       }
       case 'simulation':

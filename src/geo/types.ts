@@ -215,6 +215,17 @@ export type GeoEvent =
   | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
   | { type: 'all-down'; keep: string | null; reason: string; at: number }
   | {
+      /** A region's database lags its publisher by more than data_replication.lag_alert_seconds. */
+      type: 'replication_lag';
+      publisher: string;
+      subscriber: string;
+      lag_seconds: number;
+      lag_bytes: number | null;
+      threshold_seconds: number;
+      reason: string;
+      at: number;
+    }
+  | {
       type: 'failback-pending';
       id: number;
       from_region: string;

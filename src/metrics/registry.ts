@@ -171,6 +171,35 @@ export class Metrics {
   });
   /** Read at scrape time for the two UDP gauges (the SIP stack's listeners). */
   udpStats: (() => ReadonlyArray<{ local: string; receiveBuffer: number; drops: number | null }>) | undefined;
+  readonly replicationLagBytes = new Gauge({
+    name: 'geored_replication_lag_bytes',
+    help: 'WAL bytes a region has not yet confirmed from its publisher (PostgreSQL logical replication)',
+    labelNames: ['publisher', 'subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly replicationLagSeconds = new Gauge({
+    name: 'geored_replication_lag_seconds',
+    help: 'Replay lag of a region behind its publisher, seconds (0 when nothing is outstanding)',
+    labelNames: ['publisher', 'subscriber'] as const,
+    registers: [this.registry],
+  });
+  readonly replicationTableReady = new Gauge({
+    name: 'geored_replication_table_ready',
+    help: '1 when a replicated table is in sync in a region (subscription state ready), else 0',
+    labelNames: ['region', 'table'] as const,
+    registers: [this.registry],
+  });
+  readonly replicationVerified = new Gauge({
+    name: 'geored_replication_last_verification_timestamp_seconds',
+    help: 'When geored last verified replication (Unix time)',
+    registers: [this.registry],
+  });
+  readonly replicationChanges = new Counter({
+    name: 'geored_replication_changes_total',
+    help: 'Changes geored made to publications, subscriptions and slots, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   readonly eventLoopLag = new Gauge({
     name: 'geored_event_loop_lag_seconds',
@@ -204,6 +233,30 @@ export class Metrics {
 
   setRegistrationState(region: string, state: string, all: readonly string[]): void {
     for (const s of all) this.registrationState.set({ region, state: s }, s === state ? 1 : 0);
+  }
+
+  setReplicationLag(
+    publisher: string,
+    subscriber: string,
+    bytes: number | null,
+    seconds: number | null,
+  ): void {
+    if (bytes === null) this.replicationLagBytes.remove({ publisher, subscriber });
+    else this.replicationLagBytes.set({ publisher, subscriber }, bytes);
+    if (seconds === null) this.replicationLagSeconds.remove({ publisher, subscriber });
+    else this.replicationLagSeconds.set({ publisher, subscriber }, seconds);
+  }
+
+  setReplicationTable(region: string, table: string, ready: boolean): void {
+    this.replicationTableReady.set({ region, table }, ready ? 1 : 0);
+  }
+
+  setReplicationVerified(atMs: number): void {
+    this.replicationVerified.set(atMs / 1000);
+  }
+
+  countReplicationChange(kind: string): void {
+    this.replicationChanges.inc({ kind });
   }
 
   forgetRegion(region: string): void {

@@ -609,6 +609,31 @@ export class SqlStore implements Store {
     });
   }
 
+  callsOfParty(user: string, limit: number): Promise<CallRow[]> {
+    return this.op('callsOfParty', async () => {
+      const like = partyPattern(user);
+      const rows = await this.db.all(
+        `SELECT ${COLUMNS.geo_calls} FROM geo_calls WHERE from_uri LIKE ? ESCAPE '\\' OR to_uri LIKE ? ESCAPE '\\'
+          ORDER BY started_at DESC, id DESC LIMIT ?`,
+        [like, like, nonNegativeInt('geo_calls', 'limit', limit)],
+      );
+      return rows.map((r) => callFromRow(r, this.db.codec));
+    });
+  }
+
+  pseudonymiseCallParty(user: string, pseudonym: string): Promise<number> {
+    return this.op('pseudonymiseCallParty', async () => {
+      const like = partyPattern(user);
+      const from = `:${user}@`;
+      const to = `:${pseudonym}@`;
+      return this.db.run(
+        `UPDATE geo_calls SET from_uri = REPLACE(from_uri, ?, ?), to_uri = REPLACE(to_uri, ?, ?)
+          WHERE from_uri LIKE ? ESCAPE '\\' OR to_uri LIKE ? ESCAPE '\\'`,
+        [from, to, from, to, like, like],
+      );
+    });
+  }
+
   pruneCalls(limits: RetentionLimits): Promise<number> {
     return this.op('pruneCalls', () => this.prune('geo_calls', 'started_at', limits));
   }
@@ -757,4 +782,9 @@ function callRecordKey(v: unknown): string {
     throw invalid('geo_calls', 'call_id', 'must be a non-empty string of at most 255 characters');
   }
   return v;
+}
+
+/** A LIKE pattern matching a URI whose user part is `user` (sip:user@…, tel: numbers excepted). */
+function partyPattern(user: string): string {
+  return `%:${user.replace(/[\\%_]/g, (c) => `\\${c}`)}@%`;
 }

@@ -346,6 +346,10 @@ export interface Store {
   /** Calls carried by `region` (all calls when omitted), since `since` when given. */
   countCalls(region?: string, since?: Timestamp): Promise<number>;
   pruneCalls(limits: RetentionLimits): Promise<number>;
+  /** Calls whose From or To URI has `user` as its user part (GDPR export), newest first. */
+  callsOfParty(user: string, limit: number): Promise<CallRow[]>;
+  /** Replaces the user part `user` with `pseudonym` in From and To (GDPR erasure); returns the rows changed. */
+  pseudonymiseCallParty(user: string, pseudonym: string): Promise<number>;
 
   recordAlertDelivery(input: AlertDeliveryInput): Promise<AlertDeliveryRow>;
   /** Newest first. */

@@ -71,6 +71,18 @@ export const ROUTES: readonly RouteCase[] = [
   // No channel configured: nothing is sent and the answer is an empty list.
   geo('POST', '/alerts/test', 'admin', 200),
   geo('GET', '/alerts/deliveries', 'read', 200),
+  geo('PUT', '/data-replication', 'admin', 400, { body: { data_types: [] } }),
+  geo('PUT', '/cdr-replication', 'admin', 400, { body: {} }),
+  geo('PUT', '/regions/{name}/data-residency', 'admin', 400, {
+    url: '/regions/us-east-1/data-residency',
+    body: {},
+  }),
+  geo('PUT', '/regions/{name}/gdpr', 'admin', 400, { url: '/regions/us-east-1/gdpr', body: { x: 1 } }),
+  geo('GET', '/replication/status', 'read', 200),
+  geo('POST', '/gdpr/consent', 'admin', 400, { body: {} }),
+  geo('POST', '/gdpr/erasure', 'admin', 400, { body: {} }),
+  geo('GET', '/gdpr/export', 'admin', 400),
+  geo('GET', '/gdpr/policy-changes', 'read', 200),
   { method: 'GET', path: '/api/calls', url: '/api/calls', access: 'read', status: 200 },
   { method: 'GET', path: '/metrics', url: '/metrics', access: 'read', status: 200 },
   { method: 'GET', path: '/healthz', url: '/healthz', access: 'public', status: 200 },
