@@ -4,6 +4,9 @@ import { blackhole } from './blackhole';
 import { flapping } from './flapping';
 import type { Scenario } from './lib/measure';
 import { lossyLink } from './lossy-link';
+import { midDialog } from './mid-dialog';
+import { redisOutage } from './redis-outage';
+import { restart } from './restart';
 import { slow300, slow3s } from './slow-region';
 import { storm503 } from './storm-503';
 
@@ -15,6 +18,9 @@ export const SCENARIOS: readonly Scenario[] = [
   slow3s,
   flapping,
   allDown,
+  redisOutage,
+  restart,
+  midDialog,
 ];
 
 /**

@@ -1,4 +1,5 @@
 /** Steps every scenario shares: a world started and always stopped, a load, the records settled. */
+import type { GeoredProcess } from '../../test/helpers/geored-process';
 import type { PbxRun } from './pbx';
 import { World, until, type WorldOptions } from './world';
 
@@ -17,12 +18,17 @@ export async function withWorld<T>(opts: WorldOptions, body: (w: World) => Promi
  * Waits (bounded) until every call the PBX saw answered has a call record that ended, so records are
  * counted once geored had its chance to write them; a record still missing after the bound counts as lost.
  */
-export async function settleRecords(world: World, run: PbxRun, boundMs = 10_000): Promise<void> {
+export async function settleRecords(
+  world: World,
+  run: PbxRun,
+  boundMs = 10_000,
+  on: GeoredProcess = world.geored,
+): Promise<void> {
   const answered = new Set(run.calls.filter((c) => c.answeredMs !== null).map((c) => c.callId));
   try {
     await until(
       async () => {
-        const rows = await world.callRecords();
+        const rows = await world.callRecords(on);
         let n = 0;
         for (const r of rows) if (answered.has(r.call_id) && r.final_status !== null) n++;
         return n >= answered.size;

@@ -16,6 +16,8 @@ export interface PbxCall {
   readonly answeredMs: number | null;
   /** sipp clock when the 200 to the BYE arrived; null: never ended cleanly. */
   readonly endedMs: number | null;
+  /** Every logged event of the call (start, answered, reinvited, updated, ended) by name. */
+  readonly events: Readonly<Record<string, number>>;
 }
 
 export interface PbxRun {
@@ -74,16 +76,19 @@ export async function startPbxLoad(opts: {
 }
 
 export function parseCallLog(text: string): PbxCall[] {
-  const byId = new Map<string, { startMs: number; answeredMs: number | null; endedMs: number | null }>();
+  const byId = new Map<string, Record<string, number>>();
   for (const line of text.split('\n')) {
     const [event, callId, tick] = line.trim().split(/\s+/);
     if (!event || !callId || tick === undefined) continue;
-    const ms = Number(tick);
-    if (event === 'start') byId.set(callId, { startMs: ms, answeredMs: null, endedMs: null });
+    if (event === 'start') byId.set(callId, {});
     const c = byId.get(callId);
-    if (!c) continue;
-    if (event === 'answered') c.answeredMs = ms;
-    if (event === 'ended') c.endedMs = ms;
+    if (c) c[event] = Number(tick);
   }
-  return [...byId.entries()].map(([callId, c]) => ({ callId, ...c }));
+  return [...byId.entries()].map(([callId, events]) => ({
+    callId,
+    startMs: events['start']!,
+    answeredMs: events['answered'] ?? null,
+    endedMs: events['ended'] ?? null,
+    events,
+  }));
 }

@@ -124,6 +124,23 @@ export class UdpRelay {
     this.later(this.fault.delayToRegionMs, () => up.send(msg, target, '127.0.0.1'));
   }
 
+  /**
+   * The region's own address in its header section (its Contact) becomes the relay's, so the dialog's
+   * later requests (ACK, re-INVITE, BYE) come through the relay as well: a region is one address, and a
+   * fault on its link is a fault on its dialogs too. The body (SDP) is left alone, so Content-Length holds.
+   */
+  private ownContact(msg: Buffer, regionPort: number): Buffer {
+    const text = msg.toString('latin1');
+    const end = text.indexOf('\r\n\r\n');
+    const head = end < 0 ? text : text.slice(0, end);
+    const own = `127.0.0.1:${regionPort}`;
+    if (!head.includes(own)) return msg;
+    return Buffer.from(
+      head.split(own).join(`127.0.0.1:${this.port}`) + (end < 0 ? '' : text.slice(end)),
+      'latin1',
+    );
+  }
+
   private upstream(client: RemoteInfo): Socket {
     const key = `${client.address}:${client.port}`;
     let up = this.upstreams.get(key);
@@ -132,9 +149,10 @@ export class UdpRelay {
     up.bind(0, '127.0.0.1');
     // ICMP unreachable from a stopped region must not crash the relay.
     up.on('error', () => undefined);
-    up.on('message', (msg) => {
+    up.on('message', (msg, from) => {
       if (!this.pass(this.fault.lossFromRegion)) return;
-      this.later(this.fault.delayFromRegionMs, () => this.front.send(msg, client.port, client.address));
+      const out = this.ownContact(msg, from.port);
+      this.later(this.fault.delayFromRegionMs, () => this.front.send(out, client.port, client.address));
     });
     this.upstreams.set(key, up);
     return up;

@@ -182,12 +182,33 @@ export class World {
   }
   private readonly retired: SippPeer[] = [];
 
+  /**
+   * Another geored on the same config (regions, relays, Redis) with a store of its own and its own ports:
+   * a second instance sharing live state. Stopped with the world.
+   */
+  async startPeer(): Promise<GeoredProcess> {
+    const n = this.peers.length + 2;
+    const peer = await startGeoredProcess({
+      configFile: this.configFile,
+      env: {
+        GEORED_API_TOKEN: TOKEN,
+        GEORED_STORE: `sqlite:${join(this.dir, `geored-${n}.db`)}`,
+        ...this.opts.env,
+      },
+      readyTimeoutMs: 60_000,
+    });
+    this.peers.push(peer);
+    return peer;
+  }
+  readonly peers: GeoredProcess[] = [];
+
   async request<T = Record<string, unknown>>(
     method: string,
     path: string,
     body?: unknown,
+    on: GeoredProcess = this.geored,
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.geored.apiUrl}${path}`, {
+    const res = await fetch(`${on.apiUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${TOKEN}`,
@@ -206,14 +227,16 @@ export class World {
     return { status: res.status, body: parsed as T };
   }
 
-  async get<T = Record<string, unknown>>(path: string): Promise<T> {
-    const r = await this.request<T>('GET', path);
+  async get<T = Record<string, unknown>>(path: string, on: GeoredProcess = this.geored): Promise<T> {
+    const r = await this.request<T>('GET', path, undefined, on);
     if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   }
 
-  async active(): Promise<string | null> {
-    const r = await this.request<{ name?: string }>('GET', `${GEO}/active-region`);
+  async active(on: GeoredProcess = this.geored): Promise<string | null> {
+    const r = await this.request<{ name?: string }>('GET', `${GEO}/active-region`, undefined, on).catch(
+      () => ({ status: 0, body: {} as { name?: string } }),
+    );
     return r.status === 200 ? (r.body.name ?? null) : null;
   }
 
@@ -221,17 +244,17 @@ export class World {
     return (await this.get<{ failovers: FailoverRow[] }>(`${GEO}/failover-history?limit=1000`)).failovers;
   }
 
-  async callRecords(): Promise<CallRecord[]> {
-    return (await this.get<{ calls: CallRecord[] }>('/api/calls?limit=1000')).calls;
+  async callRecords(on: GeoredProcess = this.geored): Promise<CallRecord[]> {
+    return (await this.get<{ calls: CallRecord[] }>('/api/calls?limit=1000', on)).calls;
   }
 
   async regionState(name: string): Promise<{ state: string; reason: string }> {
     return this.get(`${GEO}/regions/${name}/health`);
   }
 
-  /** JSON log lines of the current geored process and every earlier one of this world. */
+  /** JSON log lines of the current geored process, every earlier one of this world, and its peers. */
   logs(): Array<Record<string, unknown>> {
-    return [...this.earlierLogs, ...this.geored.logs()];
+    return [...this.earlierLogs, ...this.geored.logs(), ...this.peers.flatMap((p) => p.logs())];
   }
   private readonly earlierLogs: Array<Record<string, unknown>> = [];
 
@@ -242,6 +265,7 @@ export class World {
 
   async stop(): Promise<void> {
     await this.geored?.stop('SIGKILL').catch(() => undefined);
+    await Promise.all(this.peers.map((p) => p.stop('SIGKILL')));
     await Promise.all(this.regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close()])));
     await Promise.all(this.retired.map((s) => s.stop()));
     rmSync(this.dir, { recursive: true, force: true });
