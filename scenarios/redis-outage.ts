@@ -61,8 +61,9 @@ export const redisOutage: Scenario = {
           } catch {
             // reported below
           }
-          const [runA, runB] = await Promise.all([loadA.done, loadB.done]);
+          // region-1 back, so the calls it held before the blackhole can end.
           world.region('region-1').relay.set({});
+          const [runA, runB] = await Promise.all([loadA.done, loadB.done]);
           await settleRecords(world, runA, 10_000, a);
           await settleRecords(world, runB, 10_000, b);
           const opts = { faultStart, faultEnd, faultedRegions: ['region-1'], caught: 'failed-over' as const };

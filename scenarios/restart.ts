@@ -78,8 +78,10 @@ export const restart: Scenario = {
         const killedAt = Date.now();
         const { downMs } = await world.restart('SIGKILL');
         const backAt = Date.now();
-        const run = await load.done;
+        // region-2 back once geored is, so the calls it held before the kill can end.
+        await sleep(1000);
         world.region('region-2').relay.set({});
+        const run = await load.done;
         await settleRecords(world, run);
         const after = await kept();
         const m = await measure(world, {
@@ -98,7 +100,7 @@ export const restart: Scenario = {
         const invariants: Invariant[] = [
           {
             statement: 'the setup before the kill worked (schedule and simulation accepted)',
-            holds: sched.status === 200 && sim.status === 200 && before.simulatedUntil !== null,
+            holds: sched.status < 300 && sim.status < 300 && before.simulatedUntil !== null,
             detail: `schedule ${sched.status}, simulation ${sim.status}`,
           },
           {

@@ -10,6 +10,7 @@ import { startGeoredProcess, type GeoredProcess } from '../../test/helpers/geore
 import { freePort } from '../../test/helpers/ports';
 import { startSipp, type SippPeer } from '../../test/helpers/sipp';
 import { UdpRelay } from './relay';
+import { TcpRelay } from './tcp-relay';
 
 export const TOKEN = 'scenario-admin-token';
 export const GEO = '/api/framework/geographic-redundancy';
@@ -31,6 +32,8 @@ export const GUIDE_HEALTH: HealthProfile = { interval: 30, timeout: 10, retry_co
 export interface RegionOptions {
   /** sipp scenario of the region (default region-uas.xml). */
   readonly scenario?: string;
+  /** 'tcp': a TCP sipp behind a TcpRelay, configured as sip:...;transport=tcp (default udp). */
+  readonly transport?: 'udp' | 'tcp';
 }
 
 export interface WorldOptions {
@@ -54,6 +57,8 @@ export interface WorldRegion {
   readonly name: string;
   sipp: SippPeer;
   readonly relay: UdpRelay;
+  /** Set for a TCP region: the relay geored connects to. */
+  readonly tcpRelay?: TcpRelay;
   readonly scenario: string;
 }
 
@@ -96,9 +101,11 @@ export class World {
     try {
       for (const [i, spec] of specs.entries()) {
         const scenario = spec.scenario ?? 'region-uas.xml';
-        const sipp = await startSipp({ scenario });
+        const tcp = spec.transport === 'tcp';
+        const sipp = await startSipp({ scenario, ...(tcp && { transport: 'tcp' as const }) });
         const relay = await UdpRelay.start(sipp.port, (opts.seed ?? 12) + i);
-        regions.push({ name: `region-${i + 1}`, sipp, relay, scenario });
+        const tcpRelay = tcp ? await TcpRelay.start(sipp.port) : undefined;
+        regions.push({ name: `region-${i + 1}`, sipp, relay, scenario, ...(tcpRelay && { tcpRelay }) });
       }
       const world = new World(dir, regions, opts);
       world.sipPort = await freePort();
@@ -107,7 +114,9 @@ export class World {
       await world.startGeored();
       return world;
     } catch (err) {
-      await Promise.all(regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close()])));
+      await Promise.all(
+        regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close()])),
+      );
       throw err;
     }
   }
@@ -126,7 +135,9 @@ export class World {
             name: r.name,
             priority: i + 1,
             trunk_id: `trunk-${i + 1}`,
-            sip_server: `127.0.0.1:${r.relay.port}`,
+            sip_server: r.tcpRelay
+              ? `sip:127.0.0.1:${r.tcpRelay.port};transport=tcp`
+              : `127.0.0.1:${r.relay.port}`,
             ...o.regionExtra?.[i],
           })),
         },
@@ -266,7 +277,9 @@ export class World {
   async stop(): Promise<void> {
     await this.geored?.stop('SIGKILL').catch(() => undefined);
     await Promise.all(this.peers.map((p) => p.stop('SIGKILL')));
-    await Promise.all(this.regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close()])));
+    await Promise.all(
+      this.regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close()])),
+    );
     await Promise.all(this.retired.map((s) => s.stop()));
     rmSync(this.dir, { recursive: true, force: true });
   }
