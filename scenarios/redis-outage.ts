@@ -92,6 +92,7 @@ export const redisOutage: Scenario = {
           ];
           const m = {
             ...mA,
+            planned: mA.planned + mB.planned,
             attempted: mA.attempted + mB.attempted,
             failedSetups: mA.failedSetups + mB.failedSetups,
             unendedCalls: mA.unendedCalls + mB.unendedCalls,

@@ -22,6 +22,8 @@ export interface Invariant {
 }
 
 export interface Measured {
+  /** Calls the load was to place, and those the PBX did place. */
+  readonly planned: number;
   readonly attempted: number;
   /** Calls whose INVITE never got its 200 at the PBX. */
   readonly failedSetups: number;
@@ -136,6 +138,7 @@ export async function measure(world: World, o: MeasureOptions): Promise<Measured
     .map((v) => Math.max(0, v - (baseline ?? 0)));
 
   return {
+    planned: o.run.planned,
     attempted: calls.length,
     failedSetups: calls.filter((c) => c.answeredMs === null).length,
     unendedCalls: calls.filter((c) => c.answeredMs !== null && c.endedMs === null).length,

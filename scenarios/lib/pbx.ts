@@ -25,6 +25,8 @@ export interface PbxRun {
   readonly output: string;
   /** Wall-clock time (Date.now()) at which sipp's clock read 0, give or take its start-up. */
   readonly epochMs: number;
+  /** Calls the load was to place (sipp -m). */
+  readonly planned: number;
   readonly calls: PbxCall[];
 }
 
@@ -70,6 +72,7 @@ export async function startPbxLoad(opts: {
     code: (clearTimeout(guard), code),
     output: sipp.output(),
     epochMs: startedAt,
+    planned: opts.calls,
     calls: parseCallLog(existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
   }));
   return { done, startedAt };
