@@ -255,8 +255,21 @@ export class World {
     return (await this.get<{ failovers: FailoverRow[] }>(`${GEO}/failover-history?limit=1000`)).failovers;
   }
 
+  /** Every call record, newest first, paged 1000 at a time backwards with `until` (the API's maximum). */
   async callRecords(on: GeoredProcess = this.geored): Promise<CallRecord[]> {
-    return (await this.get<{ calls: CallRecord[] }>('/api/calls?limit=1000', on)).calls;
+    const byId = new Map<string, CallRecord>();
+    let until = '';
+    for (let page = 0; page < 100; page++) {
+      const q = `/api/calls?limit=1000${until ? `&until=${encodeURIComponent(until)}` : ''}`;
+      const rows = (await this.get<{ calls: CallRecord[] }>(q, on)).calls;
+      const before = byId.size;
+      for (const r of rows) byId.set(r.call_id, r);
+      if (rows.length < 1000 || byId.size === before) break;
+      // `until` is exclusive: 1 ms past the oldest, so rows sharing its millisecond are read again, not skipped.
+      const oldest = Math.min(...rows.map((r) => Date.parse(r.started_at)));
+      until = new Date(oldest + 1).toISOString();
+    }
+    return [...byId.values()];
   }
 
   async regionState(name: string): Promise<{ state: string; reason: string }> {
