@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // The CLI and benchmarks talk to a terminal; everything else logs through pino.
-    files: ['src/cli/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'benchmarks/**/*.ts', 'scenarios/run.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

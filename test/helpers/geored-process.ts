@@ -21,6 +21,9 @@ export interface GeoredProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Another copy of bin/geored.js to run (an installed tree, e.g. the container's layout). */
   readonly bin?: string;
+  /** Fixed ports (a restart that keeps its addresses); free ones are picked when absent. */
+  readonly sipPort?: number;
+  readonly apiPort?: number;
 }
 
 export interface GeoredProcess {
@@ -60,8 +63,8 @@ export function runGeored(
 
 export async function startGeoredProcess(opts: GeoredProcessOptions = {}): Promise<GeoredProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'geored-serve-'));
-  const sipPort = await freePort();
-  const apiPort = await freePort();
+  const sipPort = opts.sipPort ?? (await freePort());
+  const apiPort = opts.apiPort ?? (await freePort());
   const args = ['serve', ...(opts.configFile ? ['--config', opts.configFile] : [])];
   const child = spawn(process.execPath, [opts.bin ?? GEORED_BIN, ...args], {
     env: {

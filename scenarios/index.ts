@@ -1,0 +1,54 @@
+/** Every fault scenario, in the order of issue 12 (and of docs/fault-scenarios.md). */
+import { allDown } from './all-down';
+import { blackhole } from './blackhole';
+import { flapping } from './flapping';
+import type { Scenario } from './lib/measure';
+import { lossyLink } from './lossy-link';
+import { midDialog } from './mid-dialog';
+import { redisOutage } from './redis-outage';
+import { restart } from './restart';
+import { slow300, slow3s } from './slow-region';
+import { storeOutage } from './store-outage';
+import { storm503 } from './storm-503';
+import { tcpReset } from './tcp-reset';
+
+export const SCENARIOS: readonly Scenario[] = [
+  blackhole,
+  storm503,
+  lossyLink,
+  slow300,
+  slow3s,
+  flapping,
+  allDown,
+  redisOutage,
+  restart,
+  midDialog,
+  tcpReset,
+  storeOutage,
+];
+
+/**
+ * Scenarios that fail on this branch, with why: a fix another engineer is making and not merged yet, or a
+ * product gap the scenario found (reported to the lead). They stay out of `npm test` (test/scenarios/) and
+ * are marked FAILED in docs/fault-scenarios.md with this text; the lead empties this list as the fixes are
+ * merged. Never a place for a scenario that is merely inconvenient, and never a reason to weaken one.
+ */
+export const KNOWN_FAILING: Readonly<Record<string, string>> = {
+  // Another engineer's fixes: call-record spooling while the store is down, and /readyz naming the store.
+  'store-outage':
+    'awaits the call-record spool (records written while PostgreSQL is down are dropped: "call records not written") ' +
+    'and /readyz reporting the store (it answers 200 "ready" while PostgreSQL is stopped).',
+  // Found by this scenario; nobody is assigned yet.
+  'sigkill-restart':
+    'product gaps: a simulated failure lives only in the in-memory live state, so a restart forgets it; ' +
+    'call records still in the write batch when geored is SIGKILLed are lost.',
+  'lossy-link':
+    'product gap: with 20 % loss an INVITE lost once gets no provisional answer within provisional_timeout_ms ' +
+    '(500 ms, the same as T1, so the retransmission comes too late), the call moves on (it still sets up) and ' +
+    'counts as a failed call; three such in a row mark the region DOWN (passive_failure_threshold): a false ' +
+    'failover (seen at the 600-call load; the 80-call load passes only by chance).',
+  'tcp-reset':
+    'product gap: after the region TCP connection is reset, geored does not reconnect for the calls in ' +
+    'progress (they time out rather than fail with a transport error), so three timeouts mark the region DOWN ' +
+    'and it fails over: a false failover (and, in one run of three, a failed setup).',
+};
