@@ -34,10 +34,6 @@ export const SCENARIOS: readonly Scenario[] = [
  * merged. Never a place for a scenario that is merely inconvenient, and never a reason to weaken one.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  // Another engineer's fixes: call-record spooling while the store is down, and /readyz naming the store.
-  'store-outage':
-    'awaits the call-record spool (records written while PostgreSQL is down are dropped: "call records not written") ' +
-    'and /readyz reporting the store (it answers 200 "ready" while PostgreSQL is stopped).',
   // Found by this scenario; nobody is assigned yet.
   'sigkill-restart':
     'product gaps: a simulated failure lives only in the in-memory live state, so a restart forgets it; ' +
