@@ -38,7 +38,10 @@ export function AlertsPage() {
   return (
     <section class="card" aria-labelledby="al-title">
       <h2 id="al-title">Alert configuration in force</h2>
-      <pre class="mono">{JSON.stringify(config, null, 2)}</pre>
+      {/* Scrollable on a phone: focusable so the keyboard can scroll it, named for screen readers. */}
+      <pre class="mono" tabIndex={0} aria-label="Alert configuration as JSON">
+        {JSON.stringify(config, null, 2)}
+      </pre>
       <button type="button" disabled={s.role !== 'admin'} onClick={() => void test()}>
         Send a test alert
       </button>
