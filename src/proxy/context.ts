@@ -5,7 +5,7 @@ import type { ProxyConfig } from '../config/types';
 import type { CallOutcome } from '../health/decide-health-types';
 import type { Metrics } from '../metrics/registry';
 import type { SipRequest, SipResponse } from '../sip/message';
-import type { ServerTx, SipStack } from '../sip/stack';
+import type { LogLimiter, ServerTx, SipStack } from '../sip/stack';
 import type { CallRecorder } from './call-records';
 import type { DialogTable } from './dialogs';
 import type { OwnAddresses } from './own-addresses';
@@ -27,6 +27,11 @@ export interface ProxyContext {
   readonly counters: SipCounters | null;
   readonly metrics: Metrics | undefined;
   readonly log: Logger;
+  /**
+   * "Every region failed the call" happens once per call while no region answers, so its rate is the
+   * PBX's call rate: at most one warn line a minute, with the count of the rest.
+   */
+  readonly allFailedLog: LogLimiter;
   readonly onCallOutcome: ((region: string, outcome: CallOutcome) => void) | undefined;
   /** INVITEs in progress by their CANCEL key (top Via branch and sent-by, §9.2 matching). */
   readonly invites: Map<string, Cancellable>;

@@ -308,10 +308,10 @@ export class OutboundCall implements Cancellable {
   }
 
   private giveUp(best: Attempt | null, reason: string, status: 408 | 503): void {
-    this.ctx.log.warn(
-      { callId: this.req.callId, tried: this.chain.attempts.length, reason },
-      'every region failed the call',
-    );
+    const fields = { callId: this.req.callId, tried: this.chain.attempts.length, reason };
+    const suppressed = this.ctx.allFailedLog.take(Date.now());
+    if (suppressed === null) this.ctx.log.debug(fields, 'every region failed the call');
+    else this.ctx.log.warn({ ...fields, alsoSince: suppressed }, 'every region failed the call');
     const res = best ? this.responses.get(best.id) : undefined;
     if (res) {
       this.forwardUp(res);

@@ -19,7 +19,7 @@ import {
   type SipRequest,
   type SipResponse,
 } from '../sip/message';
-import type { ServerTx } from '../sip/stack';
+import { LogLimiter, type ServerTx } from '../sip/stack';
 import type { ScreenVerdict } from '../sip/stack/stack';
 import type { Endpoint } from '../sip/transport/types';
 import { endpointKey } from '../sip/transport/types';
@@ -82,6 +82,7 @@ export class SipProxy {
       counters: metrics ? new SipCounters(metrics) : null,
       metrics,
       log,
+      allFailedLog: new LogLimiter(60_000),
       onCallOutcome: opts.onCallOutcome,
       invites: new Map(),
       respond: (tx, res) => {

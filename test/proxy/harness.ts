@@ -76,6 +76,8 @@ export async function startProxy(opts: {
   regionPorts?: ReadonlyMap<number, string>;
   /** RFC 3261 T1 for the stack (default 500 ms); a small one lets transactions end quickly in a test. */
   t1Ms?: number;
+  /** The proxy's logger (default: silent). */
+  logger?: pino.Logger;
 }): Promise<Harness> {
   const stack = await SipStack.create({
     listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
@@ -110,7 +112,7 @@ export async function startProxy(opts: {
     ...(opts.store && { store: opts.store }),
     metrics,
     onCallOutcome: (r, o) => outcomes.push([r, o]),
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     limits: { recordFlushMs: 50 },
   });
   proxies.push(proxy);

@@ -8,5 +8,6 @@ export {
   type SipStackOptions,
   type StackCounters,
 } from './stack';
+export { LogLimiter } from './log-limiter';
 export { buildRequest, type RequestSpec } from './build-request';
 export { resolveTarget, sourceAddressFor, targetOf, type ResolveOptions, type Target } from './resolve';
