@@ -469,3 +469,33 @@ describe('the geored binary', () => {
     expect(plain.out).not.toContain('\u001b[');
   }, 60_000);
 });
+
+describe('geored watch against the real event stream', () => {
+  it('prints a change made through the API as it happens, with its sequence number and type', async () => {
+    const before = await api<{ interval: number }>(`${GEO}/health-check`);
+    const watching = cli(['watch', '--count', '1', '--json']);
+    let settled = false;
+    void watching.then(() => (settled = true));
+    try {
+      // Changes until the watcher (connecting meanwhile) has printed one: bounded in count.
+      for (let i = 1; i <= 50 && !settled; i++) {
+        await api(`${GEO}/health-check`, {
+          method: 'PUT',
+          body: JSON.stringify({ interval: before.interval + (i % 2) }),
+        });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const r = await watching;
+      expect(r.code, r.err).toBe(0);
+      const event = JSON.parse(r.out) as { id: string; event: string; data: Record<string, unknown> };
+      expect(Number(event.id)).toBeGreaterThan(0);
+      expect(event.event).toBe('settings');
+      expect(event.data).toMatchObject({ type: 'settings', time: expect.any(String) });
+    } finally {
+      await api(`${GEO}/health-check`, {
+        method: 'PUT',
+        body: JSON.stringify({ interval: before.interval }),
+      });
+    }
+  }, 60_000);
+});

@@ -3,8 +3,8 @@
  * contract exactly (prompts' contracts: GET {GEO}/events/stream as Server-Sent Events with rising integer
  * ids, `event:` types, one JSON object per `data:` carrying `time` and `type`, replay after
  * `Last-Event-ID`, `: keepalive` comments; POST {GEO}/alerts/test answering per channel
- * {channel, target, status, error?}). The real stream and alerts routes are built on other branches; the
- * test against the real stream is added when they are merged.
+ * {channel, target, status, error?}): reconnects and edge cases a real server does not produce on demand.
+ * `watch` against the real stream is in operator.test.ts; the real alerts route in test/alerts/rest.test.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
