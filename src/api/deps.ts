@@ -11,6 +11,7 @@ import type { AlertsInForce, AlertsSettings, TestAlertResult } from '../alerts/s
 import type { ApiToken } from '../config/types';
 import type {
   ActiveRegion,
+  LoopDecision,
   FailbackSettings,
   FailoverRecord,
   FailoverResult,
@@ -67,6 +68,7 @@ export interface GeoApi {
   updateRegion(name: string, patch: RegionPatch): Awaitable<RegionInfo>;
   removeRegion(name: string): Awaitable<unknown>;
   getActiveRegion(): Awaitable<ActiveRegion | null>;
+  getFailoverDecision(): Awaitable<{ decision: LoopDecision | null; leader: boolean }>;
   listRegions(): Awaitable<RegionStatus[]>;
   getRegion(name: string): Awaitable<RegionInfo | null>;
   manualFailover(req: ManualFailoverRequest): Awaitable<FailoverResult>;

@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
 import type { FailbackApprovalRow, FailoverRow, ScheduledFailoverRow, Store } from '../store/types';
 import type { GeoEvents } from './events';
+import type { LoopDecision } from './types';
 import { failoverRecord, scheduledInfo } from './views';
 
 export const PIN_KEY = 'geo.pin';
@@ -52,6 +53,9 @@ export class FailoverEngine {
   private approvals: FailbackApprovalRow[] = [];
   private recentSwitches: number[] = [];
   private allDownEpisode = false;
+  /** The last cycle's decision (on the leader), shown by GET .../active-region and .../failover-decision. */
+  lastDecision: LoopDecision | null = null;
+  private loggedStay: string | null = null;
   private suppressed: string | null = null;
   /** Set when another instance switched: its pin must be read before deciding again. */
   private stale = false;
@@ -203,6 +207,18 @@ export class FailoverEngine {
       if (this.stopped || this.stale || !this.deps.isLeader()) return;
       const now = this.deps.now();
       const decision = decideFailover(this.input(), this.deps.geo(), now);
+      // Patroni-style: why nothing happened is logged too, once each time the sentence changes. Numbers are
+      // left out of the comparison, so a countdown ("waits: healthy for 12 s of 300 s") is not a new reason.
+      if (decision.kind === 'stay' && sentenceShape(decision.reason) !== this.loggedStay) {
+        this.loggedStay = sentenceShape(decision.reason);
+        this.deps.logger.info({ decision: 'stay' }, decision.reason);
+      }
+      if (decision.kind !== 'stay') this.loggedStay = null;
+      this.lastDecision = {
+        kind: decision.kind,
+        reason: decision.reason,
+        decided_at: new Date(now).toISOString(),
+      };
       await this.apply(decision, now);
       await this.completeEndedSchedules(now);
     });
@@ -420,4 +436,9 @@ function toScheduled(row: ScheduledFailoverRow): ScheduledFailover {
 /** The flap guard counts geored's own switches away from a region, not operators' nor the first choice. */
 function countsForFlapGuard(row: FailoverRow): boolean {
   return row.automatic && row.from_region !== null;
+}
+
+/** A sentence with its numbers blanked: what stays the same while a countdown in it runs. */
+function sentenceShape(reason: string): string {
+  return reason.replace(/\d+(\.\d+)?/g, '#');
 }

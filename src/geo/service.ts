@@ -67,6 +67,7 @@ import type {
   RegionInput,
   RegionMetrics,
   LatencySeries,
+  LoopDecision,
   RegionEvent,
   RegionStatus,
   ScheduleFailoverRequest,
@@ -650,7 +651,13 @@ export class GeographicRedundancy {
       priority: k.config.priority,
       health_state: this.live.getRegion(k.config.name)?.state ?? HealthState.HEALTHY,
       active_since: new Date(active.activeSince).toISOString(),
+      last_decision: this.isLeader ? this.engine.lastDecision : null,
     };
+  }
+
+  /** The failover loop's last decision and why (it runs on the probe leader; null elsewhere or before). */
+  getFailoverDecision(): { decision: LoopDecision | null; leader: boolean } {
+    return { decision: this.isLeader ? this.engine.lastDecision : null, leader: this.isLeader };
   }
 
   // ---- health ----

@@ -54,6 +54,15 @@ export interface ActiveRegion {
   priority: number;
   health_state: HealthState;
   active_since: string;
+  /** Beyond the guide: the failover loop's last decision and why (null on a follower, or before the first). */
+  last_decision: LoopDecision | null;
+}
+
+/** One cycle of the failover loop: what it decided, including to do nothing, and the sentence saying why. */
+export interface LoopDecision {
+  kind: 'stay' | 'switch' | 'suppress' | 'await-approval' | 'all-down';
+  reason: string;
+  decided_at: string;
 }
 
 export interface ManualFailoverRequest {

@@ -66,11 +66,18 @@ describe('the guide REST API', () => {
     });
   });
 
-  it('GET /active-region answers exactly the guide fields', async () => {
+  it("GET /active-region answers the guide's fields, and (issue 10) the loop's last decision", async () => {
     const name = await eventually(activeName, 'an active region');
     expect(name).toBe('us-east-1');
     const body = (await call(api.app, 'GET', `${P}/active-region`)).json();
-    expect(sorted(body)).toEqual(['active_since', 'health_state', 'name', 'priority', 'trunk_id']);
+    expect(sorted(body)).toEqual([
+      'active_since',
+      'health_state',
+      'last_decision',
+      'name',
+      'priority',
+      'trunk_id',
+    ]);
     expect(body).toMatchObject({
       name: 'us-east-1',
       trunk_id: 'trunk-us-east',

@@ -214,3 +214,35 @@ describe('over a real socket', () => {
     }
   });
 });
+
+describe("the failover loop's last decision (issue 10: every why visible)", () => {
+  it('GET /failover-decision and active-region say what the loop decided and why; a stay is logged once per reason', async () => {
+    const r = await call(api.app, 'GET', `${P}/failover-decision`, { token: READER });
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as {
+      leader: boolean;
+      decision: { kind: string; reason: string; decided_at: string };
+    };
+    expect(body.leader).toBe(true);
+    expect(body.decision.kind).toBe('stay');
+    expect(body.decision.reason).toMatch(/^us-east-1 is [A-Z]+/);
+    expect(new Date(body.decision.decided_at).toISOString()).toBe(body.decision.decided_at);
+    const active = (await call(api.app, 'GET', `${P}/active-region`)).json() as { last_decision: unknown };
+    expect(active.last_decision).toMatchObject({
+      kind: 'stay',
+      reason: expect.stringMatching(/^us-east-1 /),
+    });
+
+    // The loop runs every 50 ms here: its stay sentence is logged when it changes, not every cycle.
+    const stays = api.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"decision":"stay"'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(stays.length).toBeGreaterThan(0);
+    // Numbers aside (a countdown or a time in the sentence does not make it a new reason).
+    const shape = (m: string | undefined) => m?.replace(/\d+(\.\d+)?/g, '#');
+    expect(stays.filter((m, i) => i > 0 && shape(m) === shape(stays[i - 1]))).toEqual([]);
+    expect(shape(stays.at(-1))).toBe(shape(body.decision.reason));
+  });
+});

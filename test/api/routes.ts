@@ -36,6 +36,7 @@ export const ROUTES: readonly RouteCase[] = [
   geo('POST', '/region', 'admin', 400, { body: {} }),
   geo('GET', '/regions', 'read', 200),
   geo('GET', '/active-region', 'read', 200),
+  geo('GET', '/failover-decision', 'read', 200),
   geo('GET', '/regions/{name}', 'read', 200, { url: '/regions/us-east-1' }),
   geo('PATCH', '/regions/{name}', 'admin', 400, { url: '/regions/us-east-1', body: {} }),
   geo('DELETE', '/regions/{name}', 'admin', 404, { url: '/regions/mars-1' }),

@@ -8,6 +8,7 @@ import { apiError } from '../errors';
 import { NameParams, NoContent, READ_ERRORS, WRITE_ERRORS, errors } from '../schemas/common';
 import {
   ActiveRegionSchema,
+  FailoverDecisionSchema,
   RegionHealthSchema,
   RegionInfoSchema,
   RegionInputSchema,
@@ -72,6 +73,19 @@ export const regionRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { g
       if (active === null) throw apiError('API_NO_ACTIVE_REGION');
       return active;
     },
+  );
+
+  app.get(
+    '/failover-decision',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: "The failover loop's last decision and why, including why nothing happened",
+        response: { 200: FailoverDecisionSchema, ...errors(...READ_ERRORS) },
+      },
+    },
+    async () => geo.getFailoverDecision(),
   );
 
   app.get<{ Params: Name }>(

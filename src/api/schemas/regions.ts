@@ -74,7 +74,17 @@ export const RegionListSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** GET .../active-region: exactly the guide's fields. */
+/** The failover loop's last decision, including a decision to do nothing, with its sentence. */
+export const LoopDecisionSchema = Type.Object(
+  {
+    kind: StringEnum(['stay', 'switch', 'suppress', 'await-approval', 'all-down']),
+    reason: Type.String(),
+    decided_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+/** GET .../active-region: the guide's fields, and the loop's last decision (why it is this region). */
 export const ActiveRegionSchema = Type.Object(
   {
     name: Type.String(),
@@ -82,6 +92,16 @@ export const ActiveRegionSchema = Type.Object(
     priority: Type.Integer(),
     health_state: HealthStateSchema,
     active_since: Timestamp,
+    last_decision: Nullable(LoopDecisionSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** GET .../failover-decision. */
+export const FailoverDecisionSchema = Type.Object(
+  {
+    decision: Nullable(LoopDecisionSchema),
+    leader: Type.Boolean({ description: 'whether this instance runs the failover loop (the probe leader)' }),
   },
   { additionalProperties: false },
 );
