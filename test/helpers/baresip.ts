@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { freePort, freePortPair } from './ports';
 
 export interface BaresipAccount {
   /** Address of record, e.g. sip:pbx@127.0.0.1:5060 (the registrar's host and port). */
@@ -85,8 +85,10 @@ function netstring(obj: unknown): Buffer {
 export async function startBaresip(opts: BaresipOptions): Promise<BaresipPeer> {
   requireBaresip();
   const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
-  const port = opts.port ?? (await freePort());
-  const ctrlPort = await freePort();
+  // baresip also listens for SIP/TLS on port + 1: both must be free, and the control port must be neither.
+  const port = opts.port ?? (await freePortPair());
+  let ctrlPort = await freePort();
+  while (ctrlPort === port || ctrlPort === port + 1) ctrlPort = await freePort();
   const a = opts.account;
   writeFileSync(
     join(dir, 'config'),

@@ -56,6 +56,22 @@ export async function freePort(address: Loopback = '127.0.0.1'): Promise<number>
   throw new Error(`no port free for both UDP and TCP on ${address} after 50 attempts`);
 }
 
+/**
+ * A port p with p and p + 1 both free for UDP and TCP, for peers that bind the next port too (baresip puts
+ * its SIP/TLS listener on sip_listen's port + 1).
+ */
+export async function freePortPair(address: Loopback = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort(address);
+    const tcp = await bindTcp(address, port + 1);
+    const udp = tcp ? await bindUdp(address, port + 1) : null;
+    await tcp?.close();
+    await udp?.close();
+    if (tcp && udp) return port;
+  }
+  throw new Error(`no two neighbouring ports free for UDP and TCP on ${address} after 50 attempts`);
+}
+
 /** A TCP port with nothing listening (a "closed port" target): bound once, then released. */
 export async function closedTcpPort(address: Loopback = '127.0.0.1'): Promise<number> {
   return freePort(address);
