@@ -32,6 +32,7 @@ export function callEventFields(c: CallInput): Record<string, unknown> {
     answered_at: isoOrNull(c.answered_at),
     ended_at: isoOrNull(c.ended_at),
     final_status: c.final_status ?? null,
+    routing_reason: c.routing_reason ?? null,
   };
 }
 

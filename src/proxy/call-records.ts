@@ -29,6 +29,8 @@ export interface CallRecord {
   answered_at: Date | null;
   ended_at: Date | null;
   final_status: number | null;
+  /** The routing decision's sentence (the string the router already built: no cost to keep it). */
+  readonly routing_reason: string | null;
   /**
    * Queued: still in the next batch. Written: in the store, later changes go through updateCall. Dropped:
    * lost (spool overflow, refused as invalid), so its end is not written either.
@@ -98,12 +100,14 @@ export class CallRecorder {
     from_uri: string,
     to_uri: string,
     started: number,
+    routing_reason: string | null = null,
   ): CallRecord {
     return {
       call_id,
       direction,
       from_uri,
       to_uri,
+      routing_reason,
       started_at: new Date(started),
       attempts: [],
       region: null,
@@ -319,6 +323,7 @@ function toInput(r: CallRecord): CallInput {
     answered_at: r.answered_at,
     ended_at: r.ended_at,
     final_status: r.final_status,
+    routing_reason: r.routing_reason,
   };
 }
 

@@ -249,7 +249,9 @@ export class SipProxy {
       // A region with no resolved target cannot be tried; the chain would count it as failed anyway.
       if (p && p.endpoints.length > 0) ordered.push(p);
     }
-    const record = invite ? this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now) : null;
+    const record = invite
+      ? this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now, decision.reason)
+      : null;
     const call = new OutboundCall(
       this.ctx,
       req,

@@ -238,6 +238,7 @@ export function callRecord(input: CallInput) {
     answered_at: optionalTimestamp(t, 'answered_at', r.answered_at),
     ended_at: optionalTimestamp(t, 'ended_at', r.ended_at),
     final_status: sipStatus(t, 'final_status', r.final_status),
+    routing_reason: optionalText(t, 'routing_reason', r.routing_reason),
   };
   jsonValue(t, 'attempts', record.attempts);
   return record;

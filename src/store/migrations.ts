@@ -219,6 +219,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX idx_geo_alert_deliveries_alert ON geo_alert_deliveries (alert_id)',
     ],
   },
+  {
+    version: 6,
+    name: 'routing reason of each call',
+    up: () => [
+      // Why the call went where it went (the routing decision's sentence), so "why region X?" has an answer
+      // per call (issue 10). NULL for calls recorded before this migration and for inbound calls.
+      'ALTER TABLE geo_calls ADD COLUMN routing_reason TEXT',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

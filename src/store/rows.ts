@@ -36,7 +36,8 @@ export const COLUMNS = {
     'id, from_region, to_region, reason, requested_at, decided_at, decision, decided_by',
   geo_alert_deliveries: 'id, alert_id, event, region, channel, target, status, attempt, error, attempted_at',
   geo_calls:
-    'call_id, direction, from_uri, to_uri, attempts, region, started_at, answered_at, ended_at, final_status',
+    'call_id, direction, from_uri, to_uri, attempts, region, started_at, answered_at, ended_at, final_status, ' +
+    'routing_reason',
 } as const;
 
 const str = (v: unknown): string => String(v);
@@ -152,5 +153,6 @@ export function callFromRow(r: Row, c: Codec): CallRow {
     answered_at: c.fromTimeOrNull(r.answered_at),
     ended_at: c.fromTimeOrNull(r.ended_at),
     final_status: numOrNull(r.final_status),
+    routing_reason: strOrNull(r.routing_reason),
   };
 }

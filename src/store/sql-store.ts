@@ -87,6 +87,7 @@ const CALL_COLUMNS = [
   'answered_at',
   'ended_at',
   'final_status',
+  'routing_reason',
 ] as const;
 
 /** A re-recorded call replaces the stored one; the id (and so its place in retention) stays. */
@@ -551,6 +552,7 @@ export class SqlStore implements Store {
           r.answered_at,
           r.ended_at,
           r.final_status,
+          r.routing_reason,
         ]);
       }
       if (byCallId.size === 0) return 0;

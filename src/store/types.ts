@@ -198,6 +198,8 @@ export interface CallRow {
   readonly answered_at: string | null;
   readonly ended_at: string | null;
   readonly final_status: number | null;
+  /** Why the call was routed as it was (the routing decision's sentence); null for inbound calls. */
+  readonly routing_reason: string | null;
 }
 
 export interface CallInput {
@@ -211,6 +213,7 @@ export interface CallInput {
   readonly answered_at?: Timestamp | null;
   readonly ended_at?: Timestamp | null;
   readonly final_status?: number | null;
+  readonly routing_reason?: string | null;
 }
 
 export interface CallPatch {

@@ -159,6 +159,7 @@ describe('GET /api/calls', () => {
         'final_status',
         'from_uri',
         'region',
+        'routing_reason',
         'started_at',
         'to_uri',
       ].sort(),

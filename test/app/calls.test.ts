@@ -61,6 +61,8 @@ describe('calls through geored serve', () => {
       expect(r.region).toBe('us-east-1');
       expect(r.final_status).toBe(200);
       expect(r.attempts.map((a) => [a.region, a.status])).toEqual([['us-east-1', 200]]);
+      // Each record keeps why it was routed so: the routing decision's own sentence.
+      expect(r.routing_reason).toMatch(/^Priority routing: us-east-1 first/);
     }
     expect(await calls(geored, 'region=us-west-1')).toHaveLength(0);
     const metrics = (await get(geored, `${GEO}/regions/us-east-1/metrics`)) as { calls_handled: number };

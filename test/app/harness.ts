@@ -57,6 +57,7 @@ export interface CallRow {
   final_status: number | null;
   ended_at: string | null;
   attempts: Array<{ region: string; status: number | null; outcome: string }>;
+  routing_reason: string | null;
 }
 
 export async function calls(g: GeoredProcess, query = 'limit=1000'): Promise<CallRow[]> {

@@ -109,6 +109,8 @@ describe('inbound calls and call records', () => {
         ['us-west-1', 200, 'answered'],
       ]);
       expect(r.to_uri).toContain('15550001');
+      // The router's sentence (the harness's router says 'test order') is the record's routing reason.
+      expect(r.routing_reason).toBe('test order');
     }
     expect(await store.countCalls('us-west-1')).toBe(5);
   }, 30_000);

@@ -537,7 +537,13 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
       it('records a batch with attempts and lists it with every filter', async () => {
         expect(
           await store.recordCalls([
-            call('c1', 0, { attempts, region: 'eu-west-1', answered_at: at(1), final_status: 200 }),
+            call('c1', 0, {
+              attempts,
+              region: 'eu-west-1',
+              answered_at: at(1),
+              final_status: 200,
+              routing_reason: 'us-east-1 is DOWN, so eu-west-1 is tried first (priority)',
+            }),
             call('c2', 10, { region: 'us-east-1', final_status: 200, direction: 'inbound' }),
             call('c3', 20, { region: 'us-east-1', final_status: 486 }),
             call('c4', 30),
@@ -555,7 +561,12 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
           answered_at: at(1),
           ended_at: null,
           final_status: 200,
+          routing_reason: 'us-east-1 is DOWN, so eu-west-1 is tried first (priority)',
         });
+        // A call recorded without one (inbound calls, rows before migration 6) reads back null.
+        expect(
+          (await store.listCalls({ limit: 10 })).find((c) => c.call_id === 'c2')?.routing_reason,
+        ).toBeNull();
         expect((await store.listCalls({ limit: 10 })).map((c) => c.call_id)).toEqual([
           'c4',
           'c3',

@@ -150,6 +150,7 @@ export interface CallRecord {
   answered_at: string | null;
   ended_at: string | null;
   final_status: number | null;
+  routing_reason: string | null;
 }
 export type Fault = 'none' | 'blackhole' | 'error-503' | 'slow' | 'refuse-registration';
 export interface DemoState {

@@ -40,6 +40,9 @@ export const CallSchema = Type.Object(
     answered_at: Nullable(Timestamp),
     ended_at: Nullable(Timestamp),
     final_status: Nullable(Type.Integer()),
+    routing_reason: Nullable(
+      Type.String({ description: "Why the call went where it went: the routing decision's sentence" }),
+    ),
   },
   { additionalProperties: false },
 );
