@@ -74,8 +74,12 @@ function draftOf(e: GeoEvent, ctx: AlertContext): Draft | null {
       const base = { region: e.region, before: e.from, after: e.to, reason: e.reason, at: e.at };
       if (e.to === HealthState.DOWN) return draft('region_down', 'critical', 'trigger', base);
       if (e.to === HealthState.DEGRADED) return draft('region_degraded', 'warning', 'trigger', base);
-      if (e.to === HealthState.HEALTHY && e.from !== HealthState.WARNING) {
+      const serving = e.to === HealthState.HEALTHY || e.to === HealthState.WARNING;
+      const wasServing = e.from === HealthState.HEALTHY || e.from === HealthState.WARNING;
+      if (serving && !wasServing) {
         // Sent only if a down or degraded alert for it is open (decide-alert): a blip recovers silently.
+        // A region back but slow (WARNING) carries calls again: that is a recovery too, or one that comes
+        // back through WARNING would never resolve its page.
         return draft('region_recovered', 'info', 'resolve', { ...base, resolves: recoveryClears(e.region) });
       }
       // CRITICAL is a failure streak being confirmed (or a recovery being confirmed): DOWN or HEALTHY

@@ -194,8 +194,9 @@ export class Alerter {
     this.note(alert, decision, now);
     if (decision.recheckAt !== undefined) this.scheduleRecheck(alert, decision.recheckAt - now);
     if (decision.kind === 'send') {
-      this.lastAlert.set(alert.condition, alert);
-      this.later(alert);
+      const sent = decision.clears ? { ...alert, resolves: decision.clears } : alert;
+      this.lastAlert.set(alert.condition, sent);
+      this.later(sent);
     }
   }
 

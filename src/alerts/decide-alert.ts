@@ -30,6 +30,11 @@ export interface AlertDecision {
   readonly updates: ReadonlyArray<readonly [string, ConditionState]>;
   /** Epoch ms to look again (a flapping condition that may still hold when the interval is over). */
   readonly recheckAt?: number;
+  /**
+   * A recovery that is sent: the conditions it clears that were alerted (a subset of the alert's
+   * `resolves`), so PagerDuty is asked to resolve only incidents it was asked to open.
+   */
+  readonly clears?: readonly string[];
 }
 
 const secs = (ms: number) => `${Math.round(ms / 1000)} s`;
@@ -75,6 +80,7 @@ export function decideAlert(
       reason: `${what} sent once: it clears ${told.join(', ')}, which ${told.length === 1 ? 'was' : 'were'} alerted`,
       // lastSentAt stays the trigger's: the repeat interval runs from when the condition was alerted.
       updates,
+      clears: told,
     };
   }
 

@@ -78,6 +78,12 @@ describe('alertOf', () => {
       kind: 'resolve',
       resolves: ['region_down:us-east-1', 'region_degraded:us-east-1', 'all_regions_down:all'],
     });
+    // Back but slow is back: WARNING carries calls, so it resolves the page as HEALTHY does.
+    expect(alertOf(state(HealthState.WARNING, HealthState.DOWN), ctx)).toMatchObject({
+      event: 'region_recovered',
+      kind: 'resolve',
+    });
+    expect(alertOf(state(HealthState.HEALTHY, HealthState.WARNING), ctx)).toBeNull();
     // A failure streak being confirmed, and slow answers, page nobody.
     expect(alertOf(state(HealthState.CRITICAL, HealthState.HEALTHY), ctx)).toBeNull();
     expect(alertOf(state(HealthState.WARNING, HealthState.HEALTHY), ctx)).toBeNull();
@@ -169,6 +175,8 @@ describe('decideAlert', () => {
     expect(up!.decision).toMatchObject({
       kind: 'send',
       reason: 'region_recovered for us-east-1 sent once: it clears region_down:us-east-1, which was alerted',
+      // Only what was alerted is resolved (not region_degraded or all_regions_down, never opened).
+      clears: ['region_down:us-east-1'],
     });
     expect(up2!.decision).toMatchObject({
       kind: 'suppress',
