@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS } from '../errors/api';
 import { GeoredError, errorFactory } from '../errors/catalogue';
+import { EXPECTED_KEYWORD } from './schemas/field-schema';
 
 export const apiError = errorFactory(API_ERRORS);
 
@@ -18,6 +19,11 @@ interface AjvIssue {
   instancePath: string;
   params: Record<string, unknown>;
   message?: string;
+  /** Set on errors of a `propertyNames` schema: the key at fault. */
+  propertyName?: string;
+  /** With ajv's verbose option: the schema that failed and the value it was given. */
+  parentSchema?: Record<string, unknown>;
+  data?: unknown;
 }
 
 const LOCATION: Record<string, string> = {
@@ -44,11 +50,36 @@ export function fieldOf(issue: AjvIssue, context: string): string {
       ? issue.params['missingProperty']
       : issue.keyword === 'additionalProperties'
         ? issue.params['additionalProperty']
-        : undefined;
+        : (issue.propertyName ?? issue.params['propertyName']);
   return pathOf(issue.instancePath, extra) || context;
 }
 
+/** The expected sentence of the field rule the schema was generated from (src/model/field-rules.ts). */
+function expectedOf(issue: AjvIssue): string | undefined {
+  const schema = issue.parentSchema;
+  if (!schema) return undefined;
+  if (issue.keyword === 'required') {
+    const props = schema['properties'] as Record<string, Record<string, unknown>> | undefined;
+    const missing = props?.[String(issue.params['missingProperty'])];
+    const expected = missing?.[EXPECTED_KEYWORD];
+    return typeof expected === 'string' ? expected : undefined;
+  }
+  if (issue.keyword === 'additionalProperties' || issue.keyword === 'propertyNames') return undefined;
+  const expected = schema[EXPECTED_KEYWORD];
+  return typeof expected === 'string' ? expected : undefined;
+}
+
+/** A value as the TypeScript API and config.yml show it in `found …`. */
+function shown(v: unknown): string {
+  return v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+}
+
 function detailOf(issue: AjvIssue): string {
+  const expected = expectedOf(issue);
+  if (expected !== undefined) {
+    const found = issue.keyword === 'required' ? 'nothing' : shown(issue.propertyName ?? issue.data);
+    return `found ${found}, expected ${expected}`;
+  }
   if (issue.keyword === 'additionalProperties') return 'is not a known property';
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'enum') {

@@ -5,9 +5,19 @@
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { EXPECTED_KEYWORD } from './schemas/field-schema';
 
-const STRICT = { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } as const;
-const TEXT = { ...STRICT, coerceTypes: 'array' } as const;
+// `x-expected` carries a field rule's expected sentence (src/api/schemas/field-schema.ts); verbose errors
+// bring the failing schema along, so the error handler can answer with that sentence.
+const STRICT = {
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  verbose: true,
+  keywords: [EXPECTED_KEYWORD] as string[],
+};
+const TEXT = { ...STRICT, coerceTypes: 'array' as const };
 
 export function registerValidation(app: FastifyInstance): void {
   const factory = AjvCompiler();

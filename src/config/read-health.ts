@@ -1,6 +1,12 @@
 /** `health_check`, `failover` and `failback` under features.geographic_redundancy. */
 import { BUILTIN_CHECK_METHODS, DEFAULT_FAILBACK, DEFAULT_FAILOVER, DEFAULT_HEALTH_CHECK } from './defaults';
-import { FRACTION, NON_NEGATIVE_SECONDS, POSITIVE_SECONDS, integerAtLeast } from './durations';
+import {
+  FAILBACK_RULES as FB,
+  FAILOVER_RULES as FO,
+  FLAP_GUARD_RULES as FLAP,
+  HEALTH_CHECK_RULES as HC,
+} from '../model/field-rules';
+import { POSITIVE_SECONDS, integerAtLeast } from './durations';
 import type { CustomCheckConfig, FailbackConfig, FailoverConfig, HealthCheckConfig } from './types';
 import type { Cursor, Fields, Reader } from './yaml-reader';
 
@@ -78,15 +84,17 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
     'retention',
   ]);
   if (!f) return d;
-  const timeout = r.number(f.get('timeout'), POSITIVE_SECONDS) ?? d.timeout;
+  const timeout = r.field<number>(f.get('timeout'), HC.timeout) ?? d.timeout;
   const custom_checks = readCustomChecks(r, f.get('custom_checks'), timeout);
   const known = [...BUILTIN_CHECK_METHODS, ...custom_checks.map((cc) => cc.name)];
-  const methodsExpected = `check methods from ${known.join(', ')}`;
-  let check_methods = r.strings(f.get('check_methods'), methodsExpected, (m) =>
-    known.includes(m) ? null : `one of ${known.join(', ')} (custom checks are declared in custom_checks)`,
-  );
-  if (check_methods !== undefined && f.has('check_methods') && check_methods.length === 0) {
-    check_methods = r.wrong(f.get('check_methods'), `at least one of ${known.join(', ')}`);
+  // The list's shape is the shared rule; which names exist only the file (and the monitor) knows.
+  let check_methods = r.field<string[]>(f.get('check_methods'), HC.check_methods);
+  if (check_methods !== undefined) {
+    const items = r.list(f.get('check_methods'), HC.check_methods.expected) ?? [];
+    const unknown = items.filter((_, i) => !known.includes(check_methods![i]!));
+    for (const item of unknown)
+      r.wrong(item, `one of ${known.join(', ')} (custom checks are declared in custom_checks)`);
+    if (unknown.length > 0) check_methods = undefined;
   }
   const codes = r.list(f.get('sip_options_ok_codes'), 'a list of SIP status codes (100..699)') ?? [];
   const okCodes = codes
@@ -99,18 +107,18 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
 
   const retentionF = r.map(f.get('retention'), ['max_rows', 'max_age_days']);
   return {
-    interval: r.number(f.get('interval'), POSITIVE_SECONDS) ?? d.interval,
+    interval: r.field<number>(f.get('interval'), HC.interval) ?? d.interval,
     timeout,
-    retry_count: r.number(f.get('retry_count'), integerAtLeast(1)) ?? d.retry_count,
-    success_threshold: r.number(f.get('success_threshold'), integerAtLeast(1)) ?? d.success_threshold,
-    check_methods: f.has('check_methods') && check_methods ? check_methods : d.check_methods,
+    retry_count: r.field<number>(f.get('retry_count'), HC.retry_count) ?? d.retry_count,
+    success_threshold:
+      r.field<number>(f.get('success_threshold'), HC.success_threshold) ?? d.success_threshold,
+    check_methods: check_methods ?? d.check_methods,
     custom_checks,
     jitter:
       r.number(f.get('jitter'), { expected: 'a fraction of the interval from 0 to 0.5', min: 0, max: 0.5 }) ??
       d.jitter,
     latency_warning_ms:
-      r.number(f.get('latency_warning_ms'), { expected: 'milliseconds > 0', above: 0 }) ??
-      d.latency_warning_ms,
+      r.field<number>(f.get('latency_warning_ms'), HC.latency_warning_ms) ?? d.latency_warning_ms,
     sip_options_ok_codes:
       f.has('sip_options_ok_codes') && okCodes.length > 0 ? okCodes : d.sip_options_ok_codes,
     passive_failure_threshold:
@@ -151,30 +159,34 @@ export function readFailoverAndFailback(
   const dfb = DEFAULT_FAILBACK;
   const flapF = fo && r.map(fo.get('flap_guard'), ['max_switches', 'window']);
   const failover: FailoverConfig = {
-    automatic: (fo && r.boolean(fo.get('automatic'))) ?? dfo.automatic,
+    automatic: (fo && r.field<boolean>(fo.get('automatic'), FO.automatic)) ?? dfo.automatic,
     min_failure_duration:
-      (fo && r.number(fo.get('min_failure_duration'), NON_NEGATIVE_SECONDS)) ?? dfo.min_failure_duration,
-    failover_delay: (fo && r.number(fo.get('failover_delay'), NON_NEGATIVE_SECONDS)) ?? dfo.failover_delay,
+      (fo && r.field<number>(fo.get('min_failure_duration'), FO.min_failure_duration)) ??
+      dfo.min_failure_duration,
+    failover_delay:
+      (fo && r.field<number>(fo.get('failover_delay'), FO.failover_delay)) ?? dfo.failover_delay,
     degraded_is_eligible: (fo && r.boolean(fo.get('degraded_is_eligible'))) ?? dfo.degraded_is_eligible,
     flap_guard: {
       max_switches:
-        (flapF && r.number(flapF.get('max_switches'), integerAtLeast(1))) ?? dfo.flap_guard.max_switches,
-      window: (flapF && r.number(flapF.get('window'), POSITIVE_SECONDS)) ?? dfo.flap_guard.window,
+        (flapF && r.field<number>(flapF.get('max_switches'), FLAP.max_switches)) ??
+        dfo.flap_guard.max_switches,
+      window: (flapF && r.field<number>(flapF.get('window'), FLAP.window)) ?? dfo.flap_guard.window,
     },
   };
 
-  const legacyEnabled = fo && r.boolean(fo.get('failback'));
-  const legacyDelay = fo && r.number(fo.get('failback_delay'), NON_NEGATIVE_SECONDS);
-  const enabled = fb && r.boolean(fb.get('enabled'));
-  const delay = fb && r.number(fb.get('delay'), NON_NEGATIVE_SECONDS);
+  const legacyEnabled = fo && r.field<boolean>(fo.get('failback'), FB.enabled);
+  const legacyDelay = fo && r.field<number>(fo.get('failback_delay'), FB.delay);
+  const enabled = fb && r.field<boolean>(fb.get('enabled'), FB.enabled);
+  const delay = fb && r.field<number>(fb.get('delay'), FB.delay);
   agree(r, fb, 'enabled', enabled, fo, 'failback', legacyEnabled);
   agree(r, fb, 'delay', delay, fo, 'failback_delay', legacyDelay);
 
   const failback: FailbackConfig = {
     enabled: enabled ?? legacyEnabled ?? dfb.enabled,
     delay: delay ?? legacyDelay ?? dfb.delay,
-    health_threshold: (fb && r.number(fb.get('health_threshold'), FRACTION)) ?? dfb.health_threshold,
-    automatic: (fb && r.boolean(fb.get('automatic'))) ?? dfb.automatic,
+    health_threshold:
+      (fb && r.field<number>(fb.get('health_threshold'), FB.health_threshold)) ?? dfb.health_threshold,
+    automatic: (fb && r.field<boolean>(fb.get('automatic'), FB.automatic)) ?? dfb.automatic,
   };
   return { failover, failback };
 }

@@ -1,10 +1,9 @@
 /** `regions[]` under features.geographic_redundancy. */
 import { DEFAULT_REGION } from './defaults';
-import { integerAtLeast } from './durations';
-import { isCidr, parseHost } from './addresses';
+import { REGION_RULES as RULES, coordinatePairExpected } from '../model/field-rules';
+import { parseHost } from './addresses';
 import { readSecret, readUrlSetting } from './read-secret';
 import { defaultTransport, parseSipServer } from './sip-target';
-import { isTimeZone } from './time-ranges';
 import type { HeaderRewrite, RegionConfig, RegionCredentials } from './types';
 import type { Cursor, Fields, Reader } from './yaml-reader';
 
@@ -27,10 +26,6 @@ const REGION_KEYS = [
   'database',
   'jurisdiction',
 ] as const;
-
-// The name appears in URLs (/regions/NAME) and in the guide's VARCHAR(50) column.
-const REGION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
-const NAME_EXPECTED = 'a region name of up to 50 letters, digits, ., _ or - (e.g. us-east-1)';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 // Rewriting these would break the transaction or dialog the proxy keeps (RFC 3261 §16.6).
@@ -133,17 +128,11 @@ function readRewrites(r: Reader, c: Cursor): HeaderRewrite[] {
 }
 
 function readCoordinates(r: Reader, f: Fields): { latitude?: number; longitude?: number } {
-  const latitude = r.number(f.get('latitude'), { expected: 'a latitude from -90 to 90', min: -90, max: 90 });
-  const longitude = r.number(f.get('longitude'), {
-    expected: 'a longitude from -180 to 180',
-    min: -180,
-    max: 180,
-  });
+  const latitude = r.field<number>(f.get('latitude'), RULES.latitude);
+  const longitude = r.field<number>(f.get('longitude'), RULES.longitude);
   if (f.has('latitude') !== f.has('longitude')) {
     const missing = f.has('latitude') ? 'longitude' : 'latitude';
-    r.reportAt('CONFIG_MISSING', f.get(missing), {
-      expected: `${missing} too, since ${missing === 'latitude' ? 'longitude' : 'latitude'} is given`,
-    });
+    r.reportAt('CONFIG_MISSING', f.get(missing), { expected: coordinatePairExpected(missing) });
     return {};
   }
   return latitude !== undefined && longitude !== undefined ? { latitude, longitude } : {};
@@ -160,47 +149,21 @@ function readRegion(r: Reader, item: Cursor, env: NodeJS.ProcessEnv): ReadRegion
   if (item.node === undefined) return r.wrong(item, 'a region {name, priority, trunk_id, sip_server, ...}');
   const f = r.map(item, REGION_KEYS);
   if (!f) return undefined;
-  let name = r.require(f.get('name'), NAME_EXPECTED) ? r.string(f.get('name'), NAME_EXPECTED) : undefined;
-  if (name !== undefined && !REGION_NAME.test(name)) name = r.wrong(f.get('name'), NAME_EXPECTED);
-  const priority = r.require(f.get('priority'), 'an integer >= 1 (1 is the highest priority)')
-    ? r.number(f.get('priority'), {
-        ...integerAtLeast(1),
-        expected: 'an integer >= 1 (1 is the highest priority)',
-      })
-    : undefined;
-  const trunkExpected = 'a trunk id of up to 100 characters';
-  const trunk_id = r.require(f.get('trunk_id'), trunkExpected)
-    ? r.string(f.get('trunk_id'), trunkExpected)
-    : undefined;
-  if (trunk_id !== undefined && trunk_id.length > 100) r.wrong(f.get('trunk_id'), trunkExpected);
-
-  const serverExpected = 'a host, host:port, [IPv6]:port, or a sip:/sips: URI';
-  const sip_server = r.require(f.get('sip_server'), serverExpected)
-    ? r.string(f.get('sip_server'), serverExpected)
-    : undefined;
-  const parsed = sip_server === undefined ? undefined : parseSipServer(sip_server.trim());
-  if (parsed && !parsed.ok) r.wrong(f.get('sip_server'), parsed.expected);
-
-  const location = r.string(f.get('location'), 'a location description');
+  // The rules every path shares (src/model/field-rules.ts); the rest are the file's alone.
+  const name = r.requiredField<string>(f.get('name'), RULES.name);
+  const priority = r.requiredField<number>(f.get('priority'), RULES.priority);
+  const trunk_id = r.requiredField<string>(f.get('trunk_id'), RULES.trunk_id);
+  const sip_server = r.requiredField<string>(f.get('sip_server'), RULES.sip_server);
+  const parsed = sip_server === undefined ? undefined : parseSipServer(sip_server);
+  const location = r.field<string>(f.get('location'), RULES.location);
   const capabilities =
-    r.strings(f.get('capabilities'), 'capability names such as voice, sms, fax') ??
-    DEFAULT_REGION.capabilities;
-  const weight = r.number(f.get('weight'), { expected: 'a weight >= 0', min: 0 }) ?? DEFAULT_REGION.weight;
+    r.field<string[]>(f.get('capabilities'), RULES.capabilities) ?? DEFAULT_REGION.capabilities;
+  const weight = r.field<number>(f.get('weight'), RULES.weight) ?? DEFAULT_REGION.weight;
   const coordinates = readCoordinates(r, f);
-  const timezone = r.string(f.get('timezone'), 'an IANA time zone such as America/New_York');
-  if (timezone !== undefined && !isTimeZone(timezone))
-    r.wrong(f.get('timezone'), 'an IANA time zone such as America/New_York');
-  const http_check_url = r.string(f.get('http_check_url'), 'an http:// or https:// URL');
-  if (http_check_url !== undefined && !isHttpUrl(http_check_url))
-    r.wrong(f.get('http_check_url'), 'an http:// or https:// URL');
-  const request_uri_host = r.string(f.get('request_uri_host'), 'a host name or IP address');
-  if (request_uri_host !== undefined && parseHost(request_uri_host) === null) {
-    r.wrong(f.get('request_uri_host'), 'a host name or IP address');
-  }
-  const source_addresses =
-    r.strings(f.get('source_addresses'), 'IP addresses or CIDR blocks', (s) =>
-      isCidr(s) ? null : 'an IP address or CIDR block such as 203.0.113.0/24',
-    ) ?? [];
+  const timezone = r.field<string>(f.get('timezone'), RULES.timezone);
+  const http_check_url = r.field<string>(f.get('http_check_url'), RULES.http_check_url);
+  const request_uri_host = r.field<string>(f.get('request_uri_host'), RULES.request_uri_host);
+  const source_addresses = r.field<string[]>(f.get('source_addresses'), RULES.source_addresses) ?? [];
   const rewrite_headers = readRewrites(r, f.get('rewrite_headers'));
   const credentials = readCredentials(r, f.get('credentials'), env);
   const database = readUrlSetting(r, f.get('database'), env, DATABASE_EXPECTED, isPostgresUrl);
@@ -249,15 +212,6 @@ function isPostgresUrl(s: string): boolean {
   try {
     const url = new URL(s);
     return url.hostname !== '' && url.pathname.length > 1;
-  } catch {
-    return false;
-  }
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const url = new URL(s);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
   } catch {
     return false;
   }

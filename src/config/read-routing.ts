@@ -1,11 +1,11 @@
 /** `routing` under features.geographic_redundancy: strategy, weights, time-of-day ranges, caller location. */
 import { isCidr } from './addresses';
 import { DEFAULT_ROUTING } from './defaults';
-import { TIME_RANGE_EXPECTED, firstOverlap, formatMinute, isTimeZone, parseTimeRange } from './time-ranges';
+import { NO_OVERLAP_EXPECTED, ROUTING_RULES as RULES } from '../model/field-rules';
+import { overlapWith, parseTimeRange } from '../model/time-range';
 import type { GeoPoint, LocationRule, RoutingConfig, RoutingStrategy, TimeRangeRule } from './types';
 import type { Cursor, Reader } from './yaml-reader';
 
-const STRATEGIES: readonly RoutingStrategy[] = ['priority', 'proximity', 'time_of_day'];
 const PREFIX = /^\+?[0-9]{1,15}$/;
 
 function knownRegion(r: Reader, c: Cursor, region: string, regions: readonly string[]): boolean {
@@ -20,7 +20,7 @@ function knownRegion(r: Reader, c: Cursor, region: string, regions: readonly str
 function readWeights(r: Reader, c: Cursor, regions: readonly string[]): Record<string, number> {
   const weights: Record<string, number> = {};
   for (const { key, keyNode, value } of r.entries(c, 'a mapping of region name to weight') ?? []) {
-    const w = r.number(value, { expected: 'a weight >= 0', min: 0 });
+    const w = r.field<number>(value, RULES.weight);
     if (!knownRegion(r, { ...value, node: keyNode }, key, regions)) continue;
     if (w !== undefined) weights[key] = w;
   }
@@ -28,26 +28,20 @@ function readWeights(r: Reader, c: Cursor, regions: readonly string[]): Record<s
 }
 
 function readTimeBased(r: Reader, c: Cursor, regions: readonly string[]): TimeRangeRule[] {
-  const rules: Array<{ rule: TimeRangeRule; at: Cursor }> = [];
+  const rules: TimeRangeRule[] = [];
   for (const { key, keyNode, value } of r.entries(c, 'a mapping of "HH:MM-HH:MM" to region name') ?? []) {
-    const region = r.require(value, 'a region name') ? r.string(value, 'a region name') : undefined;
-    const rule = parseTimeRange(key, region ?? '');
+    const region = r.requiredField<string>(value, RULES.time_region);
     const keyAt = { ...value, node: keyNode };
-    if (!rule)
-      r.reportAt('CONFIG_WRONG_VALUE', keyAt, { found: JSON.stringify(key), expected: TIME_RANGE_EXPECTED });
+    const rule = r.field<string>(keyAt, RULES.time_range) === undefined ? null : parseTimeRange(key, '');
     if (region === undefined || !knownRegion(r, value, region, regions) || !rule) continue;
-    const clash = rules.find((other) => firstOverlap(other.rule, rule) !== null);
+    const clash = overlapWith(rules, rule);
     if (clash) {
-      const at = formatMinute(firstOverlap(clash.rule, rule)!);
-      r.reportAt('CONFIG_WRONG_VALUE', keyAt, {
-        found: `"${key}", which overlaps "${clash.rule.label}" at ${at}`,
-        expected: 'time ranges that do not overlap',
-      });
+      r.reportAt('CONFIG_WRONG_VALUE', keyAt, { found: clash.found, expected: NO_OVERLAP_EXPECTED });
       continue;
     }
-    rules.push({ rule, at: keyAt });
+    rules.push({ ...rule, region });
   }
-  return rules.map((x) => x.rule);
+  return rules;
 }
 
 function readPoint(r: Reader, c: Cursor): GeoPoint | undefined {
@@ -99,7 +93,7 @@ export function readRouting(r: Reader, c: Cursor, regions: readonly string[]): R
   const d = DEFAULT_ROUTING;
   const f = r.map(c, ['strategy', 'weights', 'time_based', 'timezone', 'location_rules']);
   if (!f) return d;
-  const strategy = r.oneOf(f.get('strategy'), STRATEGIES) ?? d.strategy;
+  const strategy = r.field<RoutingStrategy>(f.get('strategy'), RULES.strategy) ?? d.strategy;
   const weights = readWeights(r, f.get('weights'), regions);
   const time_based = readTimeBased(r, f.get('time_based'), regions);
   if (strategy === 'time_of_day' && !f.has('time_based')) {
@@ -107,14 +101,12 @@ export function readRouting(r: Reader, c: Cursor, regions: readonly string[]): R
       expected: 'time_based ranges such as {"08:00-17:00": us-east-1}, since strategy is time_of_day',
     });
   }
-  const timezone = r.string(f.get('timezone'), 'an IANA time zone such as Europe/Dublin');
-  if (timezone !== undefined && !isTimeZone(timezone))
-    r.wrong(f.get('timezone'), 'an IANA time zone such as Europe/Dublin');
+  const timezone = r.field<string>(f.get('timezone'), RULES.timezone);
   return {
     strategy,
     weights,
     time_based,
-    timezone: timezone !== undefined && isTimeZone(timezone) ? timezone : d.timezone,
+    timezone: timezone ?? d.timezone,
     location_rules: readLocationRules(r, f.get('location_rules')),
   };
 }

@@ -1,11 +1,8 @@
 /**
  * Time-of-day ranges in config.yml: the parser is src/model/time-range.ts (the one routing uses); this
- * module adds what the config reader says about a bad one and the time-zone check.
+ * module adds the time-zone check (what a bad range is answered with is src/model/field-rules.ts's).
  */
 export { firstOverlap, formatMinute, parseTimeRange, rangeCovers } from '../model/time-range';
-
-export const TIME_RANGE_EXPECTED =
-  'HH:MM-HH:MM with start in 00:00..23:59, end in 00:01..24:00, start != end';
 
 /** True when the runtime knows the IANA time zone. */
 export function isTimeZone(tz: string): boolean {

@@ -6,6 +6,8 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { ConfigErrorCode } from '../errors/config';
+import type { FieldRule } from '../model/field-rules';
+import { checkField } from './check-field';
 import { closest } from './did-you-mean';
 import { problemMessage, type ConfigProblem } from './problems';
 
@@ -179,6 +181,39 @@ export class Reader {
       (rule.max === undefined || v <= rule.max) &&
       (rule.above === undefined || v > rule.above);
     return ok ? (v as number) : this.wrong(c, rule.expected);
+  }
+
+  /**
+   * A value under a rule of the one field table (src/model/field-rules.ts), checked by checkField as the
+   * TypeScript API and REST check it; each bad item of a list is reported at its own path.
+   */
+  field<T>(c: Cursor, rule: FieldRule): T | undefined {
+    if (c.node === undefined) return undefined;
+    if (rule.kind !== 'list') {
+      const value = isScalar(c.node) ? c.node.value : c.node;
+      const problem = checkField(rule, value);
+      return problem ? this.wrong(c, problem.expected) : (value as T);
+    }
+    if (!isSeq(c.node)) return this.wrong(c, rule.expected);
+    const items = this.list(c, rule.expected) ?? [];
+    const values: unknown[] = [];
+    let ok = true;
+    for (const item of items) {
+      const value = item.node === undefined ? null : isScalar(item.node) ? item.node.value : item.node;
+      const problem = checkField(rule.items, value);
+      if (problem) {
+        this.wrong(item, problem.expected);
+        ok = false;
+      } else values.push(value);
+    }
+    if (!ok) return undefined;
+    if (checkField(rule, values)) return this.wrong(c, rule.expected);
+    return values as T;
+  }
+
+  /** A required field of the table: missing is reported with the rule's expected sentence. */
+  requiredField<T>(c: Cursor, rule: FieldRule): T | undefined {
+    return this.require(c, rule.expected) ? this.field<T>(c, rule) : undefined;
   }
 
   boolean(c: Cursor): boolean | undefined {

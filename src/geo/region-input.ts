@@ -3,9 +3,9 @@
  * turned into the same RegionConfig the config file produces, and into the store row that brings it back
  * after a restart. Config-file regions keep their RegionConfig from the file (credentials included).
  */
-import { isCidr } from '../model/cidr';
+import { checkField } from '../config/check-field';
 import { defaultTransport, parseSipServer } from '../config/sip-target';
-import { isTimeZone } from '../config/time-ranges';
+import { REGION_REQUIRED, REGION_RULES as RULES, coordinatePairExpected } from '../model/field-rules';
 import type { RegionConfig } from '../config/types';
 import { errorFactory } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
@@ -15,85 +15,39 @@ import { guideColumns } from './views';
 
 const geoError = errorFactory(GEO_ERRORS);
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
-
 function bad(field: string, found: unknown, expected: string): Error {
-  return geoError('GEO_BAD_REGION', { field, found: JSON.stringify(found) ?? String(found), expected });
+  const shown = found === undefined ? 'nothing' : (JSON.stringify(found) ?? String(found));
+  return geoError('GEO_BAD_REGION', { field, found: shown, expected });
 }
 
-function optionalNumber(input: RegionInput, field: keyof RegionInput, min: number, max: number): void {
-  const v = input[field];
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw bad(field, v, `a number from ${min} to ${max}`);
-  }
-}
+const FIELDS = Object.keys(RULES) as Array<keyof typeof RULES>;
 
-/** Throws GEO_BAD_REGION (400) naming the first field that is wrong. */
+/**
+ * Throws GEO_BAD_REGION (400) naming the first field that is wrong, with the expected sentence of the one
+ * field table (src/model/field-rules.ts) that config.yml and REST use too.
+ */
 export function checkRegionInput(input: RegionInput): void {
   if (typeof input !== 'object' || input === null) throw bad('body', input, 'an object');
-  if (typeof input.name !== 'string' || !NAME.test(input.name)) {
-    throw bad('name', input.name, '1-50 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  const fields = input as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!(FIELDS as string[]).includes(key)) throw bad(key, key, `one of ${FIELDS.join(', ')}`);
   }
-  if (typeof input.trunk_id !== 'string' || input.trunk_id.length === 0 || input.trunk_id.length > 100) {
-    throw bad('trunk_id', input.trunk_id, 'a non-empty string of at most 100 characters');
+  for (const field of FIELDS) {
+    const v = fields[field];
+    if (v === undefined) {
+      if ((REGION_REQUIRED as readonly string[]).includes(field)) throw bad(field, v, RULES[field].expected);
+      continue;
+    }
+    const problem = checkField(RULES[field], v);
+    if (problem) {
+      const found = problem.at === '' ? v : (v as unknown[])[Number(/^\[(\d+)\]/.exec(problem.at)![1])];
+      throw bad(`${field}${problem.at}`, found, problem.expected);
+    }
   }
-  if (typeof input.sip_server !== 'string' || input.sip_server.length > 255) {
-    throw bad('sip_server', input.sip_server, 'a string of at most 255 characters');
-  }
-  const target = parseSipServer(input.sip_server);
-  if (!target.ok) throw bad('sip_server', input.sip_server, target.expected);
-  if (!Number.isInteger(input.priority) || input.priority < 0 || input.priority > 1_000_000) {
-    throw bad('priority', input.priority, 'an integer from 0 to 1000000 (lower is preferred)');
-  }
-  if (input.location !== undefined && (typeof input.location !== 'string' || input.location.length > 100)) {
-    throw bad('location', input.location, 'a string of at most 100 characters');
-  }
-  if (
-    input.capabilities !== undefined &&
-    (!Array.isArray(input.capabilities) || !input.capabilities.every((c) => typeof c === 'string' && c))
-  ) {
-    throw bad('capabilities', input.capabilities, 'a list of non-empty strings');
-  }
-  optionalNumber(input, 'weight', 0, 1_000_000);
-  optionalNumber(input, 'latitude', -90, 90);
-  optionalNumber(input, 'longitude', -180, 180);
   if ((input.latitude === undefined) !== (input.longitude === undefined)) {
-    throw bad(
-      input.latitude === undefined ? 'latitude' : 'longitude',
-      undefined,
-      'latitude and longitude together',
-    );
+    const missing = input.latitude === undefined ? 'latitude' : 'longitude';
+    throw bad(missing, undefined, coordinatePairExpected(missing));
   }
-  if (input.timezone !== undefined && (typeof input.timezone !== 'string' || !isTimeZone(input.timezone))) {
-    throw bad('timezone', input.timezone, 'an IANA time zone such as Europe/Dublin');
-  }
-  if (input.http_check_url !== undefined && !isHttpUrl(input.http_check_url)) {
-    throw bad('http_check_url', input.http_check_url, 'an http:// or https:// URL');
-  }
-  if (input.request_uri_host !== undefined && typeof input.request_uri_host !== 'string') {
-    throw bad('request_uri_host', input.request_uri_host, 'a host name');
-  }
-  if (
-    input.source_addresses !== undefined &&
-    (!Array.isArray(input.source_addresses) || !input.source_addresses.every(isAddressOrCidr))
-  ) {
-    throw bad('source_addresses', input.source_addresses, 'a list of IP addresses or CIDRs');
-  }
-}
-
-function isHttpUrl(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function isAddressOrCidr(v: unknown): boolean {
-  return typeof v === 'string' && isCidr(v);
 }
 
 /** The RegionConfig an API region runs on; call checkRegionInput first. */

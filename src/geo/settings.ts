@@ -3,14 +3,26 @@
  * checked here, kept in the store's kv table so a restart keeps them, and laid over the file's
  * configuration. What the API set last wins over the file, because the operator set it later.
  */
-import { isTimeZone } from '../config/time-ranges';
+import { checkField } from '../config/check-field';
 import type { GeoConfig, RoutingStrategy, TimeRangeRule } from '../config/types';
 import { errorFactory } from '../errors/catalogue';
 import { GEO_ERRORS } from '../errors/geo';
+import { ROUTING_ERRORS } from '../errors/routing';
+import {
+  FAILBACK_RULES,
+  FAILOVER_RULES,
+  HEALTH_CHECK_RULES,
+  NO_OVERLAP_EXPECTED,
+  ROUTING_RULES,
+  knownRegionExpected,
+  type FieldRule,
+} from '../model/field-rules';
+import { overlapWith, parseTimeRange, type TimeRule } from '../model/time-range';
 import { parseTimeRules } from '../routing/time-of-day';
 import type { FailbackSettings, FailoverSettings, HealthCheckSettings } from './types';
 
 const geoError = errorFactory(GEO_ERRORS);
+const routingError = errorFactory(ROUTING_ERRORS);
 
 export const SETTINGS_KEY = 'geo.settings';
 
@@ -30,7 +42,8 @@ export interface RuntimeSettings {
 }
 
 function bad(setting: string, found: unknown, expected: string): Error {
-  return geoError('GEO_BAD_SETTING', { setting, found: JSON.stringify(found) ?? String(found), expected });
+  const shown = found === undefined ? 'nothing' : (JSON.stringify(found) ?? String(found));
+  return geoError('GEO_BAD_SETTING', { setting, found: shown, expected });
 }
 
 function only(section: string, given: object, known: readonly string[]): void {
@@ -39,98 +52,76 @@ function only(section: string, given: object, known: readonly string[]): void {
   }
 }
 
-function seconds(setting: string, v: unknown, min: number, positive: boolean): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (positive && v <= 0)) {
-    throw bad(setting, v, positive ? 'a number of seconds above 0' : `a number of seconds, ${min} or more`);
+/** Each field given checked by its rule in the one field table (src/model/field-rules.ts). */
+function checkSection(section: string, given: object, rules: Readonly<Record<string, FieldRule>>): void {
+  only(section, given, Object.keys(rules));
+  for (const [key, v] of Object.entries(given)) {
+    if (v === undefined) continue;
+    const problem = checkField(rules[key]!, v);
+    if (problem) {
+      const found = problem.at === '' ? v : (v as unknown[])[Number(/^\[(\d+)\]/.exec(problem.at)![1])];
+      throw bad(`${section}.${key}${problem.at}`, found, problem.expected);
+    }
   }
-}
-
-function integer(setting: string, v: unknown, min: number): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw bad(setting, v, `an integer, ${min} or more`);
-}
-
-function bool(setting: string, v: unknown): void {
-  if (v !== undefined && typeof v !== 'boolean') throw bad(setting, v, 'true or false');
 }
 
 /** Unknown check method names are the monitor's to refuse (it knows the custom ones). */
 export function checkHealthCheckSettings(s: HealthCheckSettings): void {
-  only('health_check', s, [
-    'interval',
-    'timeout',
-    'retry_count',
-    'check_methods',
-    'success_threshold',
-    'latency_warning_ms',
-  ]);
-  seconds('health_check.interval', s.interval, 0, true);
-  seconds('health_check.timeout', s.timeout, 0, true);
-  integer('health_check.retry_count', s.retry_count, 1);
-  integer('health_check.success_threshold', s.success_threshold, 1);
-  seconds('health_check.latency_warning_ms', s.latency_warning_ms, 0, false);
-  if (
-    s.check_methods !== undefined &&
-    (!Array.isArray(s.check_methods) ||
-      s.check_methods.length === 0 ||
-      !s.check_methods.every((m) => typeof m === 'string' && m.length > 0))
-  ) {
-    throw bad('health_check.check_methods', s.check_methods, 'a non-empty list of check method names');
-  }
+  checkSection('health_check', s, HEALTH_CHECK_RULES);
 }
 
 export function checkFailoverSettings(s: FailoverSettings): void {
-  only('failover', s, ['automatic', 'min_failure_duration', 'failover_delay']);
-  bool('failover.automatic', s.automatic);
-  seconds('failover.min_failure_duration', s.min_failure_duration, 0, false);
-  seconds('failover.failover_delay', s.failover_delay, 0, false);
+  checkSection('failover', s, FAILOVER_RULES);
 }
 
 export function checkFailbackSettings(s: FailbackSettings): void {
-  only('failback', s, ['enabled', 'delay', 'health_threshold', 'automatic']);
-  bool('failback.enabled', s.enabled);
-  bool('failback.automatic', s.automatic);
-  seconds('failback.delay', s.delay, 0, false);
-  const t = s.health_threshold;
-  if (t !== undefined && (typeof t !== 'number' || !(t >= 0 && t <= 1))) {
-    throw bad('failback.health_threshold', t, 'a number from 0 to 1');
-  }
+  checkSection('failback', s, FAILBACK_RULES);
 }
 
-const STRATEGIES: readonly RoutingStrategy[] = ['priority', 'proximity', 'time_of_day'];
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 /** `regions`: the names known now, since a weight or rule for no region is a typo. */
 export function checkRoutingSettings(s: RoutingSettings, regions: ReadonlySet<string>): void {
-  if (s.strategy !== undefined && !STRATEGIES.includes(s.strategy)) {
-    throw bad('routing.strategy', s.strategy, STRATEGIES.join(', '));
-  }
+  const field = (setting: string, rule: FieldRule, v: unknown) => {
+    const problem = checkField(rule, v);
+    if (problem) throw bad(setting, v, problem.expected);
+  };
+  if (s.strategy !== undefined) field('routing.strategy', ROUTING_RULES.strategy, s.strategy);
   if (s.weights !== undefined) {
-    if (typeof s.weights !== 'object' || s.weights === null || Array.isArray(s.weights)) {
-      throw bad('routing.weights', s.weights, 'an object of region name to weight');
-    }
+    if (!isPlainObject(s.weights))
+      throw bad('routing.weights', s.weights, 'a mapping of region name to weight');
     for (const [name, w] of Object.entries(s.weights)) {
-      if (!regions.has(name))
-        throw bad(`routing.weights.${name}`, name, `a region (${[...regions].join(', ')})`);
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-        throw bad(`routing.weights.${name}`, w, 'a number, 0 or more');
-      }
+      if (!regions.has(name)) throw bad(`routing.weights.${name}`, name, knownRegionExpected(regions));
+      field(`routing.weights.${name}`, ROUTING_RULES.weight, w);
     }
   }
   if (s.time_based !== undefined) {
-    if (typeof s.time_based !== 'object' || s.time_based === null || Array.isArray(s.time_based)) {
-      throw bad('routing.time_based', s.time_based, "an object such as {'00:00-08:00': 'eu-west-1'}");
+    if (!isPlainObject(s.time_based)) {
+      throw bad('routing.time_based', s.time_based, 'a mapping of "HH:MM-HH:MM" to region name');
     }
-    parseTimeRules(s.time_based); // throws ROUTING_BAD_TIME_RANGE naming the range
+    const rules: TimeRule[] = [];
     for (const [label, region] of Object.entries(s.time_based)) {
-      if (!regions.has(region))
-        throw bad(`routing.time_based.${label}`, region, `a region (${[...regions].join(', ')})`);
+      const setting = `routing.time_based.${label}`;
+      const rule = parseTimeRange(label, String(region));
+      if (checkField(ROUTING_RULES.time_range, label) || rule === null) {
+        throw routingError('ROUTING_BAD_TIME_RANGE', {
+          setting,
+          found: JSON.stringify(label),
+          expected: ROUTING_RULES.time_range.expected,
+        });
+      }
+      field(setting, ROUTING_RULES.time_region, region);
+      if (!regions.has(region)) throw bad(setting, region, knownRegionExpected(regions));
+      const clash = overlapWith(rules, rule);
+      if (clash) {
+        throw geoError('GEO_BAD_SETTING', { setting, found: clash.found, expected: NO_OVERLAP_EXPECTED });
+      }
+      rules.push(rule);
     }
   }
-  if (s.timezone !== undefined && (typeof s.timezone !== 'string' || !isTimeZone(s.timezone))) {
-    throw bad('routing.timezone', s.timezone, 'an IANA time zone such as America/New_York');
-  }
+  if (s.timezone !== undefined) field('routing.timezone', ROUTING_RULES.timezone, s.timezone);
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

@@ -51,3 +51,19 @@ export function firstOverlap(a: TimeRule, b: TimeRule): number | null {
 export function formatMinute(minuteOfDay: number): string {
   return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 }
+
+/**
+ * The first of `earlier` that `rule` overlaps, with the sentence every path reports (`found ...`), or null:
+ * config.yml, the TypeScript API and REST refuse overlapping ranges with these words.
+ */
+export function overlapWith(
+  earlier: readonly TimeRule[],
+  rule: TimeRule,
+): { other: TimeRule; at: number; found: string } | null {
+  for (const other of earlier) {
+    const at = firstOverlap(other, rule);
+    if (at !== null)
+      return { other, at, found: `"${rule.label}", which overlaps "${other.label}" at ${formatMinute(at)}` };
+  }
+  return null;
+}

@@ -4,6 +4,7 @@
  */
 import { errorFactory } from '../errors/catalogue';
 import { ROUTING_ERRORS } from '../errors/routing';
+import { ROUTING_RULES } from '../model/field-rules';
 import { parseTimeRange, rangeCovers, type TimeRule } from '../model/time-range';
 
 const err = errorFactory(ROUTING_ERRORS);
@@ -14,7 +15,13 @@ export type { TimeRule };
 export function parseTimeRules(spec: Readonly<Record<string, string>>): TimeRule[] {
   return Object.entries(spec).map(([label, region]) => {
     const rule = parseTimeRange(label, region);
-    if (rule === null) throw err('ROUTING_BAD_TIME_RANGE', { range: label });
+    if (rule === null) {
+      throw err('ROUTING_BAD_TIME_RANGE', {
+        setting: `time_based.${label}`,
+        found: JSON.stringify(label),
+        expected: ROUTING_RULES.time_range.expected,
+      });
+    }
     return rule;
   });
 }

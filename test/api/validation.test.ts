@@ -106,10 +106,10 @@ describe('validation errors name the field', () => {
     }
   });
 
-  it('an enum error lists the allowed values', async () => {
+  it('an enum error lists the allowed values, in the words config.yml and the TypeScript API use', async () => {
     const r = await call(api.app, 'PUT', `${P}/load-balancing`, { body: { strategy: 'random' } });
     expect(r.json().error.message).toBe(
-      'body strategy: must be one of "priority", "proximity", "time_of_day"',
+      'body strategy: found "random", expected one of priority, proximity, time_of_day',
     );
   });
 

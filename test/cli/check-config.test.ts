@@ -62,7 +62,7 @@ describe('geored check-config', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       `${file}:4:7: features.geographic_redundancy.health_check.retry_cont: unknown key 'retry_cont': did you mean 'retry_count'?`,
-      `${file}:7:19: features.geographic_redundancy.regions[0].priority: found 0, expected an integer >= 1 (1 is the highest priority)`,
+      `${file}:7:19: features.geographic_redundancy.regions[0].priority: found 0, expected an integer from 1 to 1000000 (1 is the highest priority)`,
       `${file}:10:47: features.geographic_redundancy.regions[0].credentials.password: found env:CHECK_CONFIG_PW, but environment variable CHECK_CONFIG_PW is not set or empty`,
     ]);
   });

@@ -75,9 +75,10 @@ describe('regions, TTL checks, call outcomes and events', () => {
     await g.registerRegion(EAST);
     await g.registerRegion(WEST);
     await until(() => g.getActiveRegion()?.name === 'us-east-1', 'us-east-1 active');
-    const updated = await g.updateRegion('us-west-1', { priority: 0, location: 'California, USA' });
-    expect(updated).toMatchObject({ name: 'us-west-1', priority: 0, location: 'California, USA' });
-    expect((await g.store.getRegion('us-west-1'))?.priority).toBe(0);
+    // Priority 0 is refused now, as config.yml refuses it (1 is the highest): test/validation/drift.test.ts.
+    const updated = await g.updateRegion('us-west-1', { priority: 5, location: 'California, USA' });
+    expect(updated).toMatchObject({ name: 'us-west-1', priority: 5, location: 'California, USA' });
+    expect((await g.store.getRegion('us-west-1'))?.priority).toBe(5);
     await expect(g.updateRegion('us-west-1', { sip_server: 'sip:bad@x' })).rejects.toMatchObject({
       code: 'GEO_BAD_REGION',
       http: 400,

@@ -4,7 +4,9 @@
  * serialises by them, dropping anything undeclared) and becomes the OpenAPI document.
  */
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { REGION_RULES } from '../../model/field-rules';
 import { HEALTH_STATES, type HealthState } from '../../model/health-state';
+import { EXPECTED_KEYWORD } from './field-schema';
 
 /** A string enum as `{type: string, enum}`: readable in OpenAPI, and ajv reports the allowed values. */
 export function StringEnum<T extends string>(values: readonly T[], description?: string): TUnsafe<T> {
@@ -20,10 +22,11 @@ export const HealthStateSchema = StringEnum<HealthState>(
 
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601, UTC' });
 
-/** Region names as the service accepts them (src/geo/region-input.ts). */
+/** Region names as every path accepts them (src/model/field-rules.ts). */
 export const RegionName = Type.String({
-  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$',
+  pattern: REGION_RULES.name.pattern.source,
   description: '1-50 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  [EXPECTED_KEYWORD]: REGION_RULES.name.expected,
 });
 
 export const Reason = Type.String({ minLength: 1, maxLength: 500 });

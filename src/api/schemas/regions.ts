@@ -1,26 +1,23 @@
 /** Schemas of the region routes: the guide's register body and its `regions` / `active-region` shapes. */
 import { Type, type Static } from '@sinclair/typebox';
+import { REGION_RULES as RULES } from '../../model/field-rules';
 import { HealthStateSchema, Nullable, RegionName, StringEnum, Timestamp } from './common';
+import { fieldSchema } from './field-schema';
 
+/** Generated from the one field table: the same ranges and expected sentences as config.yml and the TS API. */
 const regionFields = {
-  trunk_id: Type.String({ minLength: 1, maxLength: 100 }),
-  sip_server: Type.String({
-    minLength: 1,
-    maxLength: 255,
-    description: 'host, host:port, or a sip:/sips: URI with ;transport=',
-  }),
-  priority: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Lower is preferred' }),
-  location: Type.Optional(Type.String({ maxLength: 100 })),
-  capabilities: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
-  weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
-  latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
-  longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
-  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone' })),
-  http_check_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL' })),
-  request_uri_host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-  source_addresses: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256, description: 'IPs or CIDRs' }),
-  ),
+  trunk_id: fieldSchema(RULES.trunk_id),
+  sip_server: fieldSchema(RULES.sip_server, 'host, host:port, or a sip:/sips: URI with ;transport='),
+  priority: fieldSchema(RULES.priority, 'Lower is preferred; 1 is the highest priority'),
+  location: Type.Optional(fieldSchema(RULES.location)),
+  capabilities: Type.Optional(fieldSchema(RULES.capabilities)),
+  weight: Type.Optional(fieldSchema(RULES.weight)),
+  latitude: Type.Optional(fieldSchema(RULES.latitude)),
+  longitude: Type.Optional(fieldSchema(RULES.longitude)),
+  timezone: Type.Optional(fieldSchema(RULES.timezone, 'IANA time zone')),
+  http_check_url: Type.Optional(fieldSchema(RULES.http_check_url, 'http(s) URL')),
+  request_uri_host: Type.Optional(fieldSchema(RULES.request_uri_host)),
+  source_addresses: Type.Optional(fieldSchema(RULES.source_addresses, 'IPs or CIDRs')),
 };
 
 /** POST .../region: the guide's body (name, trunk_id, sip_server, priority, location, capabilities) + extras. */

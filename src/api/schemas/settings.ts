@@ -3,23 +3,23 @@
  * routing (load balancing, time-based). A PUT names only what it changes; the answer is what is now in force.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { RegionName, StringEnum } from './common';
+import {
+  FAILBACK_RULES,
+  FAILOVER_RULES,
+  HEALTH_CHECK_RULES,
+  ROUTING_RULES,
+  type FieldRule,
+} from '../../model/field-rules';
+import { StringEnum } from './common';
+import { fieldSchema } from './field-schema';
 
-const seconds = (description: string, min: { minimum: number } | { exclusiveMinimum: number }) =>
-  Type.Number({ ...min, maximum: 86_400, description });
+/** Generated from the one field table: the same ranges and expected sentences as config.yml and the TS API. */
+const fromRules = <T extends Record<string, FieldRule>>(rules: T) =>
+  Object.fromEntries(Object.entries(rules).map(([k, rule]) => [k, fieldSchema(rule)])) as {
+    [K in keyof T]: ReturnType<typeof fieldSchema<T[K]>>;
+  };
 
-const healthCheckFields = {
-  interval: seconds('Seconds between probes', { exclusiveMinimum: 0 }),
-  timeout: seconds('Probe timeout, seconds', { exclusiveMinimum: 0 }),
-  retry_count: Type.Integer({ minimum: 1, maximum: 100, description: 'Consecutive failures before DOWN' }),
-  check_methods: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
-  success_threshold: Type.Integer({
-    minimum: 1,
-    maximum: 100,
-    description: 'Successes before HEALTHY again',
-  }),
-  latency_warning_ms: Type.Number({ minimum: 0, maximum: 3_600_000 }),
-};
+const healthCheckFields = fromRules(HEALTH_CHECK_RULES);
 
 export const HealthCheckPutSchema = Type.Partial(Type.Object(healthCheckFields), {
   additionalProperties: false,
@@ -28,16 +28,7 @@ export const HealthCheckPutSchema = Type.Partial(Type.Object(healthCheckFields),
 export type HealthCheckPutBody = Static<typeof HealthCheckPutSchema>;
 export const HealthCheckSchema = Type.Object(healthCheckFields, { additionalProperties: false });
 
-const failoverFields = {
-  automatic: Type.Boolean(),
-  min_failure_duration: seconds(
-    'A region is DOWN only after failing this long (a minimum; 0: retry_count alone)',
-    {
-      minimum: 0,
-    },
-  ),
-  failover_delay: seconds('Wait after the active region went DOWN before switching', { minimum: 0 }),
-};
+const failoverFields = fromRules(FAILOVER_RULES);
 
 export const FailoverPutSchema = Type.Partial(Type.Object(failoverFields), {
   additionalProperties: false,
@@ -46,12 +37,7 @@ export const FailoverPutSchema = Type.Partial(Type.Object(failoverFields), {
 export type FailoverPutBody = Static<typeof FailoverPutSchema>;
 export const FailoverConfigSchema = Type.Object(failoverFields, { additionalProperties: false });
 
-const failbackFields = {
-  enabled: Type.Boolean(),
-  delay: seconds('Continuous health the preferred region needs first', { minimum: 0 }),
-  health_threshold: Type.Number({ minimum: 0, maximum: 1, description: 'Health score needed, 0..1' }),
-  automatic: Type.Boolean({ description: 'false: an operator approves each failback' }),
-};
+const failbackFields = fromRules(FAILBACK_RULES);
 
 export const FailbackPutSchema = Type.Partial(Type.Object(failbackFields), {
   additionalProperties: false,
@@ -60,40 +46,50 @@ export const FailbackPutSchema = Type.Partial(Type.Object(failbackFields), {
 export type FailbackPutBody = Static<typeof FailbackPutSchema>;
 export const FailbackConfigSchema = Type.Object(failbackFields, { additionalProperties: false });
 
-/** An object keyed by pattern; written out because TypeBox's Record drops a string key's pattern. */
-function keyedBy<V extends TSchema>(keyPattern: string, value: V, options: Record<string, unknown>) {
+/**
+ * An object whose keys are checked by `key` (propertyNames, so the error names the key and says what was
+ * expected) and whose values by `value`; written out because TypeBox's Record drops a string key's pattern.
+ */
+function keyedBy<V extends TSchema>(key: TSchema | null, value: V, options: Record<string, unknown>) {
   return Type.Unsafe<Record<string, Static<V>>>({
     type: 'object',
-    patternProperties: { [keyPattern]: value },
-    additionalProperties: false,
+    ...(key ? { propertyNames: key } : {}),
+    additionalProperties: value,
     ...options,
   });
 }
 
-const RegionWeights = keyedBy(RegionName.pattern!, Type.Number({ minimum: 0, maximum: 1_000_000 }), {
+// Keys are region names the service checks against the regions configured (the sentence names them).
+const RegionWeights = keyedBy(null, fieldSchema(ROUTING_RULES.weight), {
   description: 'Traffic share by region name',
 });
+
+const Strategy = fieldSchema(ROUTING_RULES.strategy);
 
 /** PUT .../load-balancing: enable_geo_load_balancing(strategy, weights). */
 export const LoadBalancingSchema = Type.Object(
   {
-    strategy: StringEnum(['priority', 'proximity', 'time_of_day'] as const),
+    strategy: Strategy,
     weights: Type.Optional(RegionWeights),
   },
   { additionalProperties: false },
 );
 export type LoadBalancingBody = Static<typeof LoadBalancingSchema>;
 
-const TimeRange = '^[0-9]{1,2}:[0-9]{2} ?- ?[0-9]{1,2}:[0-9]{2}$';
+/** The shape of a range; what it means (00:00..24:00, start != end) is the service's check, same rule. */
+const TimeRange = {
+  ...fieldSchema(ROUTING_RULES.time_range),
+  pattern: '^[0-9]{1,2}:[0-9]{2} ?- ?[0-9]{1,2}:[0-9]{2}$',
+};
 
 /** PUT .../time-based-routing: configure_time_based_routing({'00:00-08:00': 'eu-west-1', ...}). */
 export const TimeBasedRoutingSchema = Type.Object(
   {
-    rules: keyedBy(TimeRange, RegionName, {
+    rules: keyedBy(TimeRange, fieldSchema(ROUTING_RULES.time_region), {
       minProperties: 1,
       description: "'HH:MM-HH:MM' (local time, may wrap midnight, 24:00 ends the day) → region name",
     }),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone' })),
+    timezone: Type.Optional(fieldSchema(ROUTING_RULES.timezone, 'IANA time zone')),
   },
   { additionalProperties: false },
 );

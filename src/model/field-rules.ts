@@ -1,0 +1,260 @@
+/**
+ * The one table of field rules for every setting more than one path accepts: config.yml (src/config/read-*.ts),
+ * the TypeScript API (src/geo/settings.ts, src/geo/region-input.ts) and the REST schemas (src/api/schemas,
+ * generated from these rules by src/api/schemas/field-schema.ts). Each rule says the type, the range, enum
+ * or pattern, and the one "expected" sentence every path puts in its error, so a value gets the same
+ * verdict and the same words from a file, the TypeScript API and REST. src/config/check-field.ts applies a
+ * rule (checkField); test/validation/drift.test.ts feeds every rule's good and bad values through all three.
+ *
+ * Checks JSON Schema cannot say (a SIP server address, a host, an IANA time zone, a URL, a CIDR block, a
+ * time range) are named by `format`; checkField knows them, and REST meets them in the service.
+ */
+
+export type FieldFormat = 'sip-server' | 'host' | 'time-zone' | 'http-url' | 'cidr' | 'time-range';
+
+interface RuleBase {
+  /** The expected sentence: `found X, expected <this>` in every path's error. */
+  readonly expected: string;
+  /** What an operator reads in the OpenAPI document and docs/configuration.md, when more than expected. */
+  readonly description?: string;
+}
+
+export interface NumberFieldRule extends RuleBase {
+  readonly kind: 'number';
+  readonly integer?: boolean;
+  readonly min?: number;
+  /** Strictly greater than this. */
+  readonly above?: number;
+  readonly max?: number;
+}
+
+export interface StringFieldRule extends RuleBase {
+  readonly kind: 'string';
+  /** At most this many characters. Strings are never empty nor only white space. */
+  readonly maxLength?: number;
+  readonly pattern?: RegExp;
+  readonly format?: FieldFormat;
+}
+
+export interface BooleanFieldRule extends RuleBase {
+  readonly kind: 'boolean';
+}
+
+export interface EnumFieldRule extends RuleBase {
+  readonly kind: 'enum';
+  readonly values: readonly string[];
+}
+
+export interface ListFieldRule extends RuleBase {
+  readonly kind: 'list';
+  readonly items: FieldRule;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+}
+
+export type FieldRule = NumberFieldRule | StringFieldRule | BooleanFieldRule | EnumFieldRule | ListFieldRule;
+
+/** Run-time durations (probe interval, failover delays) are seconds, at most a day. */
+const MAX_SECONDS = 86_400;
+
+const positiveSeconds = (description: string): NumberFieldRule => ({
+  kind: 'number',
+  above: 0,
+  max: MAX_SECONDS,
+  expected: `a duration in seconds above 0 and at most ${MAX_SECONDS} (fractions allowed, e.g. 0.5)`,
+  description,
+});
+
+const nonNegativeSeconds = (description: string): NumberFieldRule => ({
+  kind: 'number',
+  min: 0,
+  max: MAX_SECONDS,
+  expected: `a duration in seconds from 0 to ${MAX_SECONDS} (fractions allowed, e.g. 0.5)`,
+  description,
+});
+
+const bool = (description: string): BooleanFieldRule => ({
+  kind: 'boolean',
+  expected: 'true or false',
+  description,
+});
+
+const WEIGHT: NumberFieldRule = {
+  kind: 'number',
+  min: 0,
+  max: 1_000_000,
+  expected: 'a weight from 0 to 1000000',
+  description: 'Share of traffic among regions of equal priority',
+};
+
+const TIME_ZONE: StringFieldRule = {
+  kind: 'string',
+  maxLength: 64,
+  format: 'time-zone',
+  expected: 'an IANA time zone such as America/New_York',
+};
+
+export const REGION_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
+
+/** Region fields: config.yml `regions[]`, registerRegion/updateRegion, POST .../region and PATCH .../regions/{name}. */
+export const REGION_RULES = {
+  name: {
+    kind: 'string',
+    pattern: REGION_NAME_PATTERN,
+    expected: 'a region name of up to 50 letters, digits, ., _ or - (e.g. us-east-1)',
+  },
+  trunk_id: { kind: 'string', maxLength: 100, expected: 'a trunk id of up to 100 characters' },
+  sip_server: {
+    kind: 'string',
+    maxLength: 255,
+    format: 'sip-server',
+    expected: 'a host, host:port, [IPv6]:port, or a sip:/sips: URI',
+  },
+  priority: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 1_000_000,
+    expected: 'an integer from 1 to 1000000 (1 is the highest priority)',
+  },
+  location: { kind: 'string', maxLength: 100, expected: 'a location description of up to 100 characters' },
+  capabilities: {
+    kind: 'list',
+    maxItems: 50,
+    items: { kind: 'string', maxLength: 50, expected: 'a capability name of up to 50 characters' },
+    expected: 'a list of capability names such as voice, sms, fax',
+  },
+  weight: WEIGHT,
+  latitude: { kind: 'number', min: -90, max: 90, expected: 'a latitude from -90 to 90' },
+  longitude: { kind: 'number', min: -180, max: 180, expected: 'a longitude from -180 to 180' },
+  timezone: TIME_ZONE,
+  http_check_url: {
+    kind: 'string',
+    maxLength: 2048,
+    format: 'http-url',
+    expected: 'an http:// or https:// URL',
+  },
+  request_uri_host: { kind: 'string', maxLength: 255, format: 'host', expected: 'a host name or IP address' },
+  source_addresses: {
+    kind: 'list',
+    maxItems: 256,
+    items: {
+      kind: 'string',
+      maxLength: 64,
+      format: 'cidr',
+      expected: 'an IP address or CIDR block such as 203.0.113.0/24',
+    },
+    expected: 'a list of IP addresses or CIDR blocks',
+  },
+} as const satisfies Record<string, FieldRule>;
+
+/** The fields a region must have (register; a patch keeps the rest). */
+export const REGION_REQUIRED = ['name', 'trunk_id', 'sip_server', 'priority'] as const;
+
+/** latitude and longitude come together: the sentence for the one missing. */
+export function coordinatePairExpected(missing: 'latitude' | 'longitude'): string {
+  return `${missing} too, since ${missing === 'latitude' ? 'longitude' : 'latitude'} is given`;
+}
+
+/** health_check: config.yml, configureHealthCheck and PUT .../health-check. */
+export const HEALTH_CHECK_RULES = {
+  interval: positiveSeconds('Seconds between probes'),
+  timeout: positiveSeconds('Probe timeout, seconds'),
+  retry_count: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 100,
+    expected: 'an integer from 1 to 100',
+    description: 'Consecutive failures before DOWN',
+  },
+  success_threshold: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 100,
+    expected: 'an integer from 1 to 100',
+    description: 'Successes before HEALTHY again',
+  },
+  check_methods: {
+    kind: 'list',
+    minItems: 1,
+    maxItems: 20,
+    items: { kind: 'string', maxLength: 64, expected: 'a check method name' },
+    expected: 'a list of 1 to 20 check method names',
+    description: 'Built-in methods and the custom checks declared in custom_checks',
+  },
+  latency_warning_ms: {
+    kind: 'number',
+    min: 1,
+    max: 3_600_000,
+    expected: 'milliseconds from 1 to 3600000',
+    description: 'A probe slower than this makes the region WARNING',
+  },
+} as const satisfies Record<string, FieldRule>;
+
+/** failover: config.yml, configureFailover and PUT .../failover-config (flap_guard: the file only). */
+export const FAILOVER_RULES = {
+  automatic: bool('Fail over without an operator'),
+  min_failure_duration: nonNegativeSeconds(
+    'A region is DOWN only after failing this long (a minimum; 0: retry_count alone)',
+  ),
+  failover_delay: nonNegativeSeconds('Wait after the active region went DOWN before switching'),
+} as const satisfies Record<string, FieldRule>;
+
+/** failover.flap_guard (config.yml). 0 switches disables the guard (docs/health-and-failover.md). */
+export const FLAP_GUARD_RULES = {
+  max_switches: {
+    kind: 'number',
+    integer: true,
+    min: 0,
+    expected: 'an integer >= 0 (0 disables the guard)',
+  },
+  window: positiveSeconds('The window the switches are counted in'),
+} as const satisfies Record<string, FieldRule>;
+
+/** failback: config.yml, configureFailback and PUT .../failback-config. */
+export const FAILBACK_RULES = {
+  enabled: bool('Return to the preferred region once it is healthy again'),
+  delay: nonNegativeSeconds('Continuous health the preferred region needs first'),
+  health_threshold: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    expected: 'a number from 0 to 1',
+    description: 'Health score needed, 0..1',
+  },
+  automatic: bool('false: an operator approves each failback'),
+} as const satisfies Record<string, FieldRule>;
+
+export const ROUTING_STRATEGIES = ['priority', 'proximity', 'time_of_day'] as const;
+
+/** routing: config.yml, enableGeoLoadBalancing/configureTimeBasedRouting, PUT .../load-balancing and .../time-based-routing. */
+export const ROUTING_RULES = {
+  strategy: {
+    kind: 'enum',
+    values: ROUTING_STRATEGIES,
+    expected: `one of ${ROUTING_STRATEGIES.join(', ')}`,
+  },
+  /** The value of each `weights` entry (its key is a configured region). */
+  weight: WEIGHT,
+  /** The key of each `time_based` entry. */
+  time_range: {
+    kind: 'string',
+    maxLength: 32,
+    format: 'time-range',
+    expected: 'HH:MM-HH:MM with start in 00:00..23:59, end in 00:01..24:00, start != end',
+    description: "'HH:MM-HH:MM' (local time, may wrap midnight, 24:00 ends the day)",
+  },
+  /** The value of each `time_based` entry (a configured region). */
+  time_region: { kind: 'string', maxLength: 50, expected: 'a region name' },
+  timezone: TIME_ZONE,
+} as const satisfies Record<string, FieldRule>;
+
+/** The sentence for a region name that is not one of the regions known. */
+export function knownRegionExpected(known: Iterable<string>): string {
+  const names = [...known];
+  return `one of the configured regions (${names.length > 0 ? names.join(', ') : 'none configured'})`;
+}
+
+export const NO_OVERLAP_EXPECTED = 'time ranges that do not overlap';
