@@ -5,6 +5,7 @@ import {
   FAILOVER_RULES as FO,
   FLAP_GUARD_RULES as FLAP,
   HEALTH_CHECK_RULES as HC,
+  checkMethodExpected,
 } from '../model/field-rules';
 import { POSITIVE_SECONDS, integerAtLeast } from './durations';
 import type { CustomCheckConfig, FailbackConfig, FailoverConfig, HealthCheckConfig } from './types';
@@ -92,8 +93,7 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
   if (check_methods !== undefined) {
     const items = r.list(f.get('check_methods'), HC.check_methods.expected) ?? [];
     const unknown = items.filter((_, i) => !known.includes(check_methods![i]!));
-    for (const item of unknown)
-      r.wrong(item, `one of ${known.join(', ')} (custom checks are declared in custom_checks)`);
+    for (const item of unknown) r.wrong(item, checkMethodExpected(known));
     if (unknown.length > 0) check_methods = undefined;
   }
   const codes = r.list(f.get('sip_options_ok_codes'), 'a list of SIP status codes (100..699)') ?? [];

@@ -65,7 +65,10 @@ function checkSection(section: string, given: object, rules: Readonly<Record<str
   }
 }
 
-/** Unknown check method names are the monitor's to refuse (it knows the custom ones). */
+/**
+ * Unknown check method names are the monitor's to refuse (it knows the custom ones): CHECK_UNKNOWN_METHOD,
+ * the one error whose words differ from config.yml's (the verdict is the same).
+ */
 export function checkHealthCheckSettings(s: HealthCheckSettings): void {
   checkSection('health_check', s, HEALTH_CHECK_RULES);
 }

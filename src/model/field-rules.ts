@@ -193,6 +193,14 @@ export const HEALTH_CHECK_RULES = {
   },
 } as const satisfies Record<string, FieldRule>;
 
+/**
+ * config.yml's sentence for a check method it does not know (built-in or declared in custom_checks). The
+ * API's monitor answers CHECK_UNKNOWN_METHOD instead: the one refusal whose words differ by path.
+ */
+export function checkMethodExpected(known: readonly string[]): string {
+  return `one of ${known.join(', ')} (custom checks are declared in custom_checks)`;
+}
+
 /** failover: config.yml, configureFailover and PUT .../failover-config (flap_guard: the file only). */
 export const FAILOVER_RULES = {
   automatic: bool('Fail over without an operator'),

@@ -287,6 +287,25 @@ describe('flap guard', () => {
   });
 });
 
+describe('flap guard: max_switches 0 disables it (docs/health-and-failover.md; config.yml accepts 0)', () => {
+  const recent = [T0 - 500_000, T0 - 300_000, T0 - 100_000, T0 - 50_000, T0 - 10_000];
+  const CASES: ReadonlyArray<[number, FailoverDecision['kind']]> = [
+    [0, 'switch'],
+    [5, 'suppress'],
+    [6, 'switch'],
+  ];
+  it.each(CASES)('max_switches %i with 5 switches in the window → %s', (max_switches, kind) => {
+    const d = decideFailover(
+      input([east(DOWN), west(HEALTHY)], 'us-east-1', { recentSwitches: recent }),
+      config({ flap_guard: { max_switches, window: 600 } }),
+      T0,
+    );
+    expect(d.kind).toBe(kind);
+    if (kind === 'switch') expect(d.reason).not.toMatch(/flap guard/);
+    else expect(d.reason).toMatch(/^flap guard: 5 automatic switches in the last 600 s \(max 5\)/);
+  });
+});
+
 describe('scheduled failover', () => {
   const sched = {
     id: 's1',
