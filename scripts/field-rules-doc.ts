@@ -8,6 +8,7 @@ import {
   HEALTH_CHECK_RULES,
   REGION_REQUIRED,
   REGION_RULES,
+  REPLICATION_RULES,
   ROUTING_RULES,
   type FieldFormat,
   type FieldRule,
@@ -63,6 +64,12 @@ const SECTIONS: ReadonlyArray<{
       time_range: 'routing.time_based key',
       time_region: 'routing.time_based value',
     },
+  },
+  {
+    title: 'Data replication',
+    prefix: 'data_replication.',
+    paths: 'config.yml `data_replication`; `enableDataReplication`; `PUT …/data-replication`',
+    rules: REPLICATION_RULES,
   },
 ];
 

@@ -16,6 +16,7 @@ import {
   type ReplicationSettings,
   type ResidencyConstraints,
 } from '../replication/types';
+import { REPLICATION_RULES } from '../model/field-rules';
 import { childPath } from './yaml-reader';
 import type { RegionConfig } from './types';
 import type { Cursor, Reader } from './yaml-reader';
@@ -138,11 +139,7 @@ export function readReplication(
     enabled: r.boolean(f.get('enabled')) ?? true,
     data_types: dataTypes(r, f.get('data_types')) ?? d.data_types,
     sync_interval:
-      r.number(f.get('sync_interval'), {
-        expected: 'seconds from above 0 to 86400',
-        above: 0,
-        max: 86_400,
-      }) ?? d.sync_interval,
+      r.field<number>(f.get('sync_interval'), REPLICATION_RULES.sync_interval) ?? d.sync_interval,
     bidirectional: r.boolean(f.get('bidirectional')) ?? d.bidirectional,
     tables,
     personal_columns: personal,

@@ -1,12 +1,17 @@
 /** `routing` under features.geographic_redundancy: strategy, weights, time-of-day ranges, caller location. */
+import { isMap, type Node } from 'yaml';
 import { isCidr } from './addresses';
 import { DEFAULT_ROUTING } from './defaults';
-import { NO_OVERLAP_EXPECTED, ROUTING_RULES as RULES } from '../model/field-rules';
+import { NO_OVERLAP_EXPECTED, ROUTING_RULES as RULES, TIME_OF_DAY_NEEDS_RANGES } from '../model/field-rules';
 import { overlapWith, parseTimeRange } from '../model/time-range';
 import type { GeoPoint, LocationRule, RoutingConfig, RoutingStrategy, TimeRangeRule } from './types';
 import type { Cursor, Reader } from './yaml-reader';
 
 const PREFIX = /^\+?[0-9]{1,15}$/;
+
+function isEmptyMap(node: Node | undefined): boolean {
+  return isMap(node) && node.items.length === 0;
+}
 
 function knownRegion(r: Reader, c: Cursor, region: string, regions: readonly string[]): boolean {
   if (regions.includes(region)) return true;
@@ -97,9 +102,9 @@ export function readRouting(r: Reader, c: Cursor, regions: readonly string[]): R
   const weights = readWeights(r, f.get('weights'), regions);
   const time_based = readTimeBased(r, f.get('time_based'), regions);
   if (strategy === 'time_of_day' && !f.has('time_based')) {
-    r.reportAt('CONFIG_MISSING', f.get('time_based'), {
-      expected: 'time_based ranges such as {"08:00-17:00": us-east-1}, since strategy is time_of_day',
-    });
+    r.reportAt('CONFIG_MISSING', f.get('time_based'), { expected: TIME_OF_DAY_NEEDS_RANGES });
+  } else if (strategy === 'time_of_day' && isEmptyMap(f.get('time_based').node)) {
+    r.wrong(f.get('time_based'), TIME_OF_DAY_NEEDS_RANGES);
   }
   const timezone = r.field<string>(f.get('timezone'), RULES.timezone);
   return {

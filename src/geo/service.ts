@@ -1189,7 +1189,7 @@ export class GeographicRedundancy {
       s.weights === undefined
         ? { strategy: s.strategy ?? 'proximity' }
         : { strategy: s.strategy ?? 'proximity', weights: s.weights };
-    checkRoutingSettings(patch, new Set(this.known.keys()));
+    checkRoutingSettings(patch, new Set(this.known.keys()), this.geo.routing.time_based.length);
     await this.saveSettings({ routing: patch });
     return this.routingInForce();
   }
@@ -1200,7 +1200,7 @@ export class GeographicRedundancy {
       time_based: rules,
       ...(timezone !== undefined ? { timezone } : {}),
     };
-    checkRoutingSettings(patch, new Set(this.known.keys()));
+    checkRoutingSettings(patch, new Set(this.known.keys()), this.geo.routing.time_based.length);
     await this.saveSettings({ routing: patch });
     return this.routingInForce();
   }

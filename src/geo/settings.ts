@@ -14,6 +14,7 @@ import {
   HEALTH_CHECK_RULES,
   NO_OVERLAP_EXPECTED,
   ROUTING_RULES,
+  TIME_OF_DAY_NEEDS_RANGES,
   knownRegionExpected,
   type FieldRule,
 } from '../model/field-rules';
@@ -85,8 +86,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `regions`: the names known now, since a weight or rule for no region is a typo. */
-export function checkRoutingSettings(s: RoutingSettings, regions: ReadonlySet<string>): void {
+/**
+ * `regions`: the names known now, since a weight or rule for no region is a typo; `rangesInForce`: how many
+ * time ranges are in force, since strategy time_of_day needs one (config.yml's rule too).
+ */
+export function checkRoutingSettings(
+  s: RoutingSettings,
+  regions: ReadonlySet<string>,
+  rangesInForce: number,
+): void {
   const field = (setting: string, rule: FieldRule, v: unknown) => {
     const problem = checkField(rule, v);
     if (problem) throw bad(setting, v, problem.expected);
@@ -125,6 +133,10 @@ export function checkRoutingSettings(s: RoutingSettings, regions: ReadonlySet<st
     }
   }
   if (s.timezone !== undefined) field('routing.timezone', ROUTING_RULES.timezone, s.timezone);
+  const ranges = s.time_based !== undefined ? Object.keys(s.time_based).length : rangesInForce;
+  if (s.strategy === 'time_of_day' && ranges === 0) {
+    throw bad('routing.time_based', s.time_based, TIME_OF_DAY_NEEDS_RANGES);
+  }
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

@@ -259,6 +259,14 @@ export const ROUTING_RULES = {
   timezone: TIME_ZONE,
 } as const satisfies Record<string, FieldRule>;
 
+/**
+ * data_replication fields the file and enable_data_replication (TypeScript and REST) share; the rest of the
+ * replication settings are checked once, by src/replication/settings.ts, for every path.
+ */
+export const REPLICATION_RULES = {
+  sync_interval: positiveSeconds('Seconds between replication checks of each table'),
+} as const satisfies Record<string, FieldRule>;
+
 /** The sentence for a region name that is not one of the regions known. */
 export function knownRegionExpected(known: Iterable<string>): string {
   const names = [...known];
@@ -266,3 +274,7 @@ export function knownRegionExpected(known: Iterable<string>): string {
 }
 
 export const NO_OVERLAP_EXPECTED = 'time ranges that do not overlap';
+
+/** strategy time_of_day routes by the ranges, so it needs at least one (an empty set is refused too). */
+export const TIME_OF_DAY_NEEDS_RANGES =
+  'time_based ranges such as {"08:00-17:00": us-east-1}, since strategy is time_of_day';

@@ -3,6 +3,8 @@
  * (src/config/read-replication.ts) and the API (the service) apply, so a setting refused in one is
  * refused in the other with the same words.
  */
+import { checkField } from '../config/check-field';
+import { REPLICATION_RULES } from '../model/field-rules';
 import { DEFAULT_COLUMNS } from './pbx-schema';
 import { storageAllowed } from './decide-channels';
 import { DATA_TYPES, type ReplicaRegion, type ReplicationSettings } from './types';
@@ -64,12 +66,9 @@ export function checkReplicationSettings(
         expected: `one of ${DATA_TYPES.join(', ')}`,
       });
   });
-  if (!(s.sync_interval > 0 && s.sync_interval <= 86_400))
-    out.push({
-      path: 'sync_interval',
-      found: String(s.sync_interval),
-      expected: 'seconds from above 0 to 86400',
-    });
+  const interval = checkField(REPLICATION_RULES.sync_interval, s.sync_interval);
+  if (interval)
+    out.push({ path: 'sync_interval', found: String(s.sync_interval), expected: interval.expected });
   for (const [type, tables] of Object.entries(s.tables)) {
     (tables ?? []).forEach((t, i) => {
       if (!isTableName(t))

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config';
 import { GeoredError } from '../../src/errors';
 import type { GeographicRedundancy } from '../../src/geo/service';
-import { SETTINGS_KEY } from '../../src/geo/settings';
+import { SETTINGS_KEY, checkRoutingSettings } from '../../src/geo/settings';
 import { getGeographicRedundancy, resetGeographicRedundancy } from '../../src/index';
 import {
   FAILBACK_RULES,
@@ -25,7 +25,9 @@ import {
   NO_OVERLAP_EXPECTED,
   REGION_REQUIRED,
   REGION_RULES,
+  REPLICATION_RULES,
   ROUTING_RULES,
+  TIME_OF_DAY_NEEDS_RANGES,
   coordinatePairExpected,
   knownRegionExpected,
   type FieldRule,
@@ -66,7 +68,14 @@ const GEO = {
 /** The region every region case registers (its sip_server is its own, so no duplicate). */
 const NEW_REGION = { name: 'eu-central-1', trunk_id: 'trunk-eu', sip_server: '127.0.0.1:15099', priority: 3 };
 
-type Section = 'region' | 'health_check' | 'failover' | 'flap_guard' | 'failback' | 'routing';
+type Section = 'region' | 'health_check' | 'failover' | 'flap_guard' | 'failback' | 'routing' | 'replication';
+
+/**
+ * Sections the TypeScript API is not compared for here: flap_guard has no API; enable_data_replication
+ * checks its settings against every region's database before it answers (test/replication covers it on
+ * real PostgreSQL) with the same checkField, so REST is compared on the values its schema refuses.
+ */
+const FILE_ONLY: readonly Section[] = ['flap_guard', 'replication'];
 
 interface Case {
   readonly section: Section;
@@ -207,6 +216,7 @@ const TABLES: ReadonlyArray<[Section, Readonly<Record<string, FieldRule>>]> = [
   ['flap_guard', FLAP_GUARD_RULES],
   ['failback', FAILBACK_RULES],
   ['routing', ROUTING_RULES],
+  ['replication', REPLICATION_RULES],
 ];
 
 const GENERATED: Case[] = TABLES.flatMap(([section, rules]) =>
@@ -240,6 +250,13 @@ const HAND_WRITTEN: Case[] = [
     value: { '00:00-08:00': 'us-west-1', '08:00-24:00': 'us-east-1' },
     expected: null,
     label: 'ranges that touch do not overlap',
+  },
+  {
+    section: 'routing',
+    field: 'time_based',
+    value: {},
+    expected: TIME_OF_DAY_NEEDS_RANGES,
+    label: 'time_of_day with no range',
   },
   // Required region fields, and the coordinates' pair rule.
   ...REGION_REQUIRED.map((field): Case => ({
@@ -297,17 +314,25 @@ function regionBody(c: Case): Record<string, unknown> {
 function routingShape(c: Case): {
   file: Record<string, unknown>;
   ts: (g: GeographicRedundancy) => Promise<unknown>;
-  rest: { path: string; body: unknown };
+  rest: { path: string; body: unknown; before?: { path: string; body: unknown } };
 } {
   const v = c.value;
   switch (c.field) {
     case 'strategy': {
-      const file =
-        v === 'time_of_day' ? { strategy: v, time_based: { '00:00-24:00': 'us-east-1' } } : { strategy: v };
+      // time_of_day needs a range in force on every path: the file gives one, the APIs set one first.
+      const ranges = { '00:00-24:00': 'us-east-1' };
+      const needsRanges = v === 'time_of_day';
       return {
-        file,
-        ts: (g) => g.enableGeoLoadBalancing({ strategy: v as 'priority' }),
-        rest: { path: '/load-balancing', body: { strategy: v } },
+        file: needsRanges ? { strategy: v, time_based: ranges } : { strategy: v },
+        ts: async (g) => {
+          if (needsRanges) await g.configureTimeBasedRouting(ranges);
+          return g.enableGeoLoadBalancing({ strategy: v as 'priority' });
+        },
+        rest: {
+          path: '/load-balancing',
+          body: { strategy: v },
+          ...(needsRanges ? { before: { path: '/time-based-routing', body: { rules: ranges } } } : {}),
+        },
       };
     }
     case 'weight':
@@ -372,6 +397,9 @@ function fileOf(c: Case): { geo: Record<string, unknown>; where: string } {
     case 'routing':
       geo['routing'] = routingShape(c).file;
       return { geo, where: `${G}.routing` };
+    case 'replication':
+      geo['data_replication'] = { [c.field]: c.value };
+      return { geo, where: `${G}.data_replication.${c.field}` };
   }
 }
 
@@ -457,7 +485,8 @@ async function throughTypeScript(g: GeographicRedundancy, c: Case): Promise<Verd
         await routingShape(c).ts(g);
         break;
       case 'flap_guard':
-        throw new Error('flap_guard is config.yml only');
+      case 'replication':
+        throw new Error(`${c.section} is compared through config.yml only`);
     }
     return { ok: true };
   } catch (e) {
@@ -506,12 +535,20 @@ async function throughRest(api: TestApi, c: Case): Promise<Verdict> {
       break;
     }
     case 'routing': {
-      const { path, body } = routingShape(c).rest;
+      const { path, body, before } = routingShape(c).rest;
+      if (before) {
+        const set = await call(api.app, 'PUT', `${P}${before.path}`, { body: before.body });
+        expect(set.statusCode, set.body).toBe(200);
+      }
       r = await call(api.app, 'PUT', `${P}${path}`, { body });
       break;
     }
+    case 'replication':
+      // Only refusals by the schema are compared: an accepted value goes on to the databases' checks.
+      r = await call(api.app, 'PUT', `${P}/data-replication`, { body: { [c.field]: c.value } });
+      break;
     case 'flap_guard':
-      throw new Error('flap_guard is config.yml only');
+      throw new Error(`${c.section} is compared through config.yml only`);
   }
   if (r.statusCode < 300) {
     const done = await undo?.();
@@ -566,8 +603,10 @@ describe('one field table: config.yml, the TypeScript API and REST give the same
   it.each([...GENERATED, ...HAND_WRITTEN].map((c) => [title(c), c] as const))('%s', async (_t, c) => {
     const file = throughFile(c);
     const verdicts: Array<[string, Verdict]> = [['config.yml', file]];
-    if (c.section !== 'flap_guard') {
+    if (!FILE_ONLY.includes(c.section)) {
       verdicts.push(['TypeScript API', await throughTypeScript(geo, c)]);
+      verdicts.push(['REST', await throughRest(api, c)]);
+    } else if (c.section === 'replication' && c.expected !== null) {
       verdicts.push(['REST', await throughRest(api, c)]);
     }
     for (const [path, v] of verdicts) {
@@ -585,6 +624,54 @@ describe('one field table: config.yml, the TypeScript API and REST give the same
     if (!file.ok) {
       expect(file.field.startsWith(file.where), `config.yml: at ${file.field}`).toBe(true);
       expect(file.problems, `config.yml: one problem (${file.message})`).toBe(1);
+    }
+  });
+});
+
+describe('strategy time_of_day needs a time range in force, on every path', () => {
+  const regions = new Set(KNOWN);
+  const CASES: ReadonlyArray<[string, Parameters<typeof checkRoutingSettings>[0], number, boolean]> = [
+    ['time_of_day, no range in force', { strategy: 'time_of_day' }, 0, false],
+    ['time_of_day, ranges in force', { strategy: 'time_of_day' }, 2, true],
+    ['time_of_day with an empty set of ranges', { strategy: 'time_of_day', time_based: {} }, 2, false],
+    [
+      'time_of_day with its ranges',
+      { strategy: 'time_of_day', time_based: { '00:00-24:00': 'us-east-1' } },
+      0,
+      true,
+    ],
+    ['priority, no range', { strategy: 'priority' }, 0, true],
+  ];
+  it.each(CASES)('%s', (_what, settings, inForce, ok) => {
+    const run = () => checkRoutingSettings(settings, regions, inForce);
+    if (ok) expect(run).not.toThrow();
+    else
+      expect(run).toThrowError(
+        expect.objectContaining({
+          message: `routing.time_based: found ${settings.time_based === undefined ? 'nothing' : '{}'}, expected ${TIME_OF_DAY_NEEDS_RANGES}`,
+        }),
+      );
+  });
+
+  it('config.yml refuses time_of_day without ranges, as the APIs do', () => {
+    for (const time_based of [undefined, {}]) {
+      const path = join(dir, `config-${++fileCount}.yml`);
+      const geoSection = {
+        ...GEO,
+        routing: { strategy: 'time_of_day', ...(time_based ? { time_based } : {}) },
+      };
+      writeFileSync(path, stringify({ features: { geographic_redundancy: geoSection } }));
+      const e = (() => {
+        try {
+          loadConfig(path, {});
+        } catch (err) {
+          return err as ConfigError;
+        }
+        throw new Error('accepted');
+      })();
+      expect(e.problems.map((p) => [p.path, expectedIn(p.message)])).toEqual([
+        [`${G}.routing.time_based`, TIME_OF_DAY_NEEDS_RANGES],
+      ]);
     }
   });
 });

@@ -4,18 +4,22 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { DATA_TYPES } from '../../replication/types';
+import { REPLICATION_RULES } from '../../model/field-rules';
 import { Nullable, RegionName, StringEnum, Timestamp } from './common';
+import { EXPECTED_KEYWORD, fieldSchema } from './field-schema';
 
-const DataType = StringEnum(DATA_TYPES);
+// The sentence src/replication/settings.ts answers a data type it does not know with.
+const DataType = Type.Unsafe<(typeof DATA_TYPES)[number]>({
+  ...StringEnum(DATA_TYPES),
+  [EXPECTED_KEYWORD]: `one of ${DATA_TYPES.join(', ')}`,
+});
 const TableName = Type.String({ pattern: '^([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}$' });
 const Subject = Type.String({ minLength: 1, maxLength: 200, description: 'The data subject identifier' });
 
 export const DataReplicationBody = Type.Object(
   {
     data_types: Type.Optional(Type.Array(DataType, { minItems: 1, uniqueItems: true })),
-    sync_interval: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 86_400, description: 'Seconds' }),
-    ),
+    sync_interval: Type.Optional(fieldSchema(REPLICATION_RULES.sync_interval)),
     bidirectional: Type.Optional(Type.Boolean({ description: 'Needs PostgreSQL 16 (origin = none)' })),
     tables: Type.Optional(
       Type.Record(Type.String(), Type.Array(TableName, { maxItems: 100 }), {

@@ -8,10 +8,11 @@ import {
   FAILOVER_RULES,
   HEALTH_CHECK_RULES,
   ROUTING_RULES,
+  TIME_OF_DAY_NEEDS_RANGES,
   type FieldRule,
 } from '../../model/field-rules';
 import { StringEnum } from './common';
-import { fieldSchema } from './field-schema';
+import { EXPECTED_KEYWORD, fieldSchema } from './field-schema';
 
 /** Generated from the one field table: the same ranges and expected sentences as config.yml and the TS API. */
 const fromRules = <T extends Record<string, FieldRule>>(rules: T) =>
@@ -87,6 +88,7 @@ export const TimeBasedRoutingSchema = Type.Object(
   {
     rules: keyedBy(TimeRange, fieldSchema(ROUTING_RULES.time_region), {
       minProperties: 1,
+      [EXPECTED_KEYWORD]: TIME_OF_DAY_NEEDS_RANGES,
       description: "'HH:MM-HH:MM' (local time, may wrap midnight, 24:00 ends the day) → region name",
     }),
     timezone: Type.Optional(fieldSchema(ROUTING_RULES.timezone, 'IANA time zone')),
