@@ -14,6 +14,8 @@ export interface FieldProblem {
   /** Where below the field: '' for the field itself, `[2]` for an item of a list. */
   readonly at: string;
   readonly expected: string;
+  /** The value at fault (the item, for a list), for the error's `found`. */
+  readonly value: unknown;
 }
 
 export function isHttpUrl(s: string): boolean {
@@ -76,18 +78,18 @@ function scalarProblem(rule: Exclude<FieldRule, { kind: 'list' }>, v: unknown): 
 export function checkField(rule: FieldRule, v: unknown): FieldProblem | null {
   if (rule.kind !== 'list') {
     const expected = scalarProblem(rule, v);
-    return expected === null ? null : { at: '', expected };
+    return expected === null ? null : { at: '', expected, value: v };
   }
   if (
     !Array.isArray(v) ||
     (rule.minItems !== undefined && v.length < rule.minItems) ||
     (rule.maxItems !== undefined && v.length > rule.maxItems)
   ) {
-    return { at: '', expected: rule.expected };
+    return { at: '', expected: rule.expected, value: v };
   }
   for (let i = 0; i < v.length; i++) {
     const p = checkField(rule.items, v[i]);
-    if (p) return { at: `[${i}]${p.at}`, expected: p.expected };
+    if (p) return { ...p, at: `[${i}]${p.at}` };
   }
   return null;
 }

@@ -40,8 +40,7 @@ export function checkRegionInput(input: RegionInput): void {
     }
     const problem = checkField(RULES[field], v);
     if (problem) {
-      const found = problem.at === '' ? v : (v as unknown[])[Number(/^\[(\d+)\]/.exec(problem.at)![1])];
-      throw bad(`${field}${problem.at}`, found, problem.expected);
+      throw bad(`${field}${problem.at}`, problem.value, problem.expected);
     }
   }
   if ((input.latitude === undefined) !== (input.longitude === undefined)) {

@@ -60,8 +60,7 @@ function checkSection(section: string, given: object, rules: Readonly<Record<str
     if (v === undefined) continue;
     const problem = checkField(rules[key]!, v);
     if (problem) {
-      const found = problem.at === '' ? v : (v as unknown[])[Number(/^\[(\d+)\]/.exec(problem.at)![1])];
-      throw bad(`${section}.${key}${problem.at}`, found, problem.expected);
+      throw bad(`${section}.${key}${problem.at}`, problem.value, problem.expected);
     }
   }
 }
