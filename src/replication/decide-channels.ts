@@ -241,7 +241,8 @@ export function decideChannels(
     pubs.length === 0
       ? `nothing can be published: ${waiting.map((w) => w.why).join('; ')}`
       : `${pubs.join(' and ')} publish${pubs.length === 1 ? 'es' : ''} to ${
-          subscribers.filter((n) => reachable.has(n)).join(', ') || 'no region'
+          subscribers.filter((n) => reachable.has(n)).join(', ') ||
+          (away.length > 0 ? 'no region that answers' : 'no region')
         }` +
         held(active, publishers) +
         (waiting.length > 0 ? `; ${waiting.length} table(s) wait` : '') +
