@@ -690,4 +690,36 @@ describe('data replication between region databases', () => {
       await api.close();
     }
   });
+
+  it("realtime: false: geored's call records reach the targets at each verification, the subscription disabled between", async () => {
+    const set = await geo.replicateCdr({
+      target_regions: ['eu-west-1', 'us-east-1', 'us-west-1'],
+      realtime: false,
+      by: 'test',
+    });
+    expect(set.refusals).toEqual([]);
+    const sub = "SELECT subenabled FROM pg_subscription WHERE subname = 'geored_geored_store_to_eu_west_1'";
+    expect(await eu.sql(sub)).toEqual([{ subenabled: false }]);
+    await geo.store.recordCalls([
+      {
+        call_id: 'cdr-batch',
+        direction: 'outbound',
+        from_uri: 'sip:carol@pbx.example.eu',
+        to_uri: 'sip:+33100000010@carrier.example',
+        region: 'eu-west-1',
+        started_at: new Date(),
+        final_status: 486,
+      },
+    ]);
+    // One verification is one catch-up: enabled, caught up to the store's position, disabled again.
+    const s = await geo.verifyReplication();
+    expect(await count(eu, 'geo_calls', "call_id = 'cdr-batch'")).toBe(1);
+    expect(await eu.sql(sub)).toEqual([{ subenabled: false }]);
+    const t = s.tables.find((x) => x.region === 'eu-west-1' && x.table === 'public.geo_calls');
+    expect(t).toMatchObject({
+      publisher: 'geored-store',
+      realtime: false,
+      state: 'ready (between catch-ups)',
+    });
+  });
 });
