@@ -139,6 +139,25 @@ function draftOf(e: GeoEvent, ctx: AlertContext): Draft | null {
         condition: `${started ? 'drill_started' : 'drill_ended'}:${e.region}:${e.at}`,
       });
     }
+    case 'replication_lag': {
+      // One condition per channel: a region may lag behind one publisher and not another.
+      const condition = `replication_lag:${e.publisher}->${e.subscriber}`;
+      const fields = {
+        region: e.subscriber,
+        regions: [e.publisher, e.subscriber],
+        before: e.publisher,
+        after: e.subscriber,
+        reason: e.reason,
+        at: e.at,
+      };
+      return e.lagging
+        ? draft('replication_lag', 'warning', 'trigger', { ...fields, condition })
+        : draft('replication_lag_recovered', 'info', 'resolve', {
+            ...fields,
+            condition: `replication_lag_recovered:${e.publisher}->${e.subscriber}`,
+            resolves: [condition],
+          });
+    }
     case 'registration':
       if (e.to === 'failed') {
         return draft('registration_failed', 'warning', 'trigger', {

@@ -73,6 +73,7 @@ const SUBSCRIBED: ReadonlyArray<GeoEvent['type']> = [
   'scheduled',
   'simulation',
   'registration',
+  'replication_lag',
 ];
 
 export class Alerter {

@@ -15,6 +15,8 @@ const TITLES: Record<string, string> = {
   scheduled_failover_ended: 'Scheduled failover ended',
   drill_started: 'DR drill started',
   drill_ended: 'DR drill ended',
+  replication_lag: 'Replication lag above the threshold',
+  replication_lag_recovered: 'Replication lag back under the threshold',
   test: 'Test alert',
 };
 

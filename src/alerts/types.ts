@@ -19,6 +19,8 @@ export const ALERT_EVENTS = [
   'scheduled_failover_ended',
   'drill_started',
   'drill_ended',
+  'replication_lag',
+  'replication_lag_recovered',
 ] as const;
 
 export type AlertEvent = (typeof ALERT_EVENTS)[number];

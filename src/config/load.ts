@@ -76,7 +76,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   const { regions, names } = readRegions(r, geo.get('regions'), env);
   const routing = readRouting(r, geo.get('routing'), names);
   const alerts = readAlerts(r, geo.get('alerts'), env);
-  const data_replication = readReplication(r, geo.get('data_replication'), regions);
+  const data_replication = readReplication(r, geo.get('data_replication'), regions, server.store);
   const proxy = readProxy(r, top.get('proxy'));
   const pbx = readPbx(r, top.get('pbx'), env);
   const security = readSecurity(r, top.get('security'));

@@ -32,6 +32,7 @@ const KEYS = [
   'subject_column',
   'consent_column',
   'lag_alert_seconds',
+  'lag_alert_bytes',
   'cdr',
   'data_residency',
   'gdpr',
@@ -85,6 +86,8 @@ export function readReplication(
   r: Reader,
   c: Cursor,
   regions: readonly RegionConfig[],
+  /** server.store: geo_calls can be published only from a PostgreSQL store. */
+  store?: string,
 ): ReplicationSettings | null {
   if (c.node === undefined) return null;
   const f = r.map(c, KEYS);
@@ -113,12 +116,13 @@ export function readReplication(
     const list = r.strings(e.value, 'column names', (s) => (isColumnName(s) ? null : 'a column name'));
     if (list) personal[e.key] = list;
   }
-  const cdrF = f.has('cdr') ? r.map(f.get('cdr'), ['target_regions', 'realtime']) : undefined;
+  const cdrF = f.has('cdr') ? r.map(f.get('cdr'), ['target_regions', 'realtime', 'geo_calls']) : undefined;
   const cdr =
     cdrF && f.has('cdr')
       ? {
           target_regions: r.strings(cdrF.get('target_regions'), 'region names') ?? [],
           realtime: r.boolean(cdrF.get('realtime')) ?? true,
+          geo_calls: r.boolean(cdrF.get('geo_calls')) ?? true,
         }
       : null;
   const residency: Record<string, ResidencyConstraints> = {};
@@ -148,6 +152,12 @@ export function readReplication(
     consent_column: r.string(f.get('consent_column'), 'a column name') ?? d.consent_column,
     lag_alert_seconds:
       r.number(f.get('lag_alert_seconds'), { expected: 'seconds above 0', above: 0 }) ?? d.lag_alert_seconds,
+    lag_alert_bytes:
+      r.number(f.get('lag_alert_bytes'), {
+        expected: 'a whole number of bytes above 0',
+        above: 0,
+        integer: true,
+      }) ?? d.lag_alert_bytes,
     cdr,
     residency,
     gdpr,
@@ -157,7 +167,7 @@ export function readReplication(
     database: x.database,
     jurisdiction: x.jurisdiction,
   }));
-  for (const p of checkReplicationSettings(settings, replicaRegions)) {
+  for (const p of checkReplicationSettings(settings, replicaRegions, store)) {
     const at: Cursor = { path: `${c.path}.${p.path}`, node: c.node, anchor: c.node };
     r.reportAt('CONFIG_WRONG_VALUE', at, { found: p.found, expected: p.expected });
   }

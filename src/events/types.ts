@@ -9,7 +9,8 @@ export type StreamEventType =
   | 'failback_pending'
   | 'settings'
   | 'all_down'
-  | 'suppressed';
+  | 'suppressed'
+  | 'replication_lag';
 
 export interface StreamEvent {
   readonly id: number;

@@ -61,6 +61,10 @@ export function wireEventLog(log: EventLog, service: GeographicRedundancy, live:
       log.publish('scheduled_failover', { action: e.action, ...e.schedule }, e.at),
     ),
     service.on('settings', (e) => log.publish('settings', { changed: e.changed }, e.at)),
+    service.on('replication_lag', (e) => {
+      const { type: _type, at, ...fields } = e;
+      log.publish('replication_lag', fields, at);
+    }),
     service.on('all-down', (e) => log.publish('all_down', { keep: e.keep, reason: e.reason }, e.at)),
     service.on('suppressed', (e) =>
       log.publish(

@@ -55,12 +55,17 @@ export function replicateCdr(rep: Replicator, req: CdrReplicationRequest) {
   const next: ReplicationSettings = {
     ...cur,
     enabled: true,
-    cdr: { target_regions: [...req.target_regions], realtime: req.realtime ?? true },
+    cdr: {
+      target_regions: [...req.target_regions],
+      realtime: req.realtime ?? true,
+      geo_calls: req.geo_calls ?? true,
+    },
   };
   return rep.apply(
     next,
     req.by ?? 'api',
-    `replicates call records to ${req.target_regions.join(', ')} (${next.cdr!.realtime ? 'realtime' : `every ${next.sync_interval} s`})`,
+    `replicates call records to ${req.target_regions.join(', ')} (${next.cdr!.realtime ? 'realtime' : `every ${next.sync_interval} s`})` +
+      (next.cdr!.geo_calls ? '' : ", the PBX's CDR table only"),
   );
 }
 

@@ -251,6 +251,7 @@ export class GeographicRedundancy {
       metrics: this.metrics,
       now: () => this.clock.now(),
       onLag: (e) => this.events.emit(e),
+      storeUrl: deps.config.server.store,
     });
     this.events.on('failover', () => this.replication.kick());
     this.feed = new HealthFeed(

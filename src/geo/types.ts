@@ -224,13 +224,18 @@ export type GeoEvent =
   | { type: 'suppressed'; from_region: string | null; wanted_to: string; reason: string; at: number }
   | { type: 'all-down'; keep: string | null; reason: string; at: number }
   | {
-      /** A region's database lags its publisher by more than data_replication.lag_alert_seconds. */
+      /**
+       * A region's database crossed data_replication.lag_alert_seconds (or lag_alert_bytes) behind its
+       * publisher (lagging: true), or fell back under both (lagging: false). Once per crossing.
+       */
       type: 'replication_lag';
+      lagging: boolean;
       publisher: string;
       subscriber: string;
-      lag_seconds: number;
+      lag_seconds: number | null;
       lag_bytes: number | null;
       threshold_seconds: number;
+      threshold_bytes: number | null;
       reason: string;
       at: number;
     }

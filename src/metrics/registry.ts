@@ -189,6 +189,26 @@ export class Metrics {
     labelNames: ['region', 'table'] as const,
     registers: [this.registry],
   });
+  readonly replicationTableState = new Gauge({
+    name: 'geored_replication_table_state',
+    help: "1 for a replicated table's current state in a region (ready, copying, disabled, missing, …), 0 for the others",
+    labelNames: ['publisher', 'region', 'table', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly replicationTableLagBytes = new Gauge({
+    name: 'geored_replication_table_lag_bytes',
+    help: 'WAL bytes a region has not confirmed of the channel that carries this table',
+    labelNames: ['publisher', 'region', 'table'] as const,
+    registers: [this.registry],
+  });
+  readonly replicationTableLagSeconds = new Gauge({
+    name: 'geored_replication_table_lag_seconds',
+    help: 'Seconds a region lags its publisher on the channel that carries this table',
+    labelNames: ['publisher', 'region', 'table'] as const,
+    registers: [this.registry],
+  });
+  /** Each (publisher, region, table) → the state last set, so the previous one is zeroed. */
+  private readonly tableStates = new Map<string, string>();
   readonly replicationVerified = new Gauge({
     name: 'geored_replication_last_verification_timestamp_seconds',
     help: 'When geored last verified replication (Unix time)',
@@ -249,6 +269,27 @@ export class Metrics {
 
   setReplicationTable(region: string, table: string, ready: boolean): void {
     this.replicationTableReady.set({ region, table }, ready ? 1 : 0);
+  }
+
+  setReplicationTableStatus(
+    publisher: string,
+    region: string,
+    table: string,
+    state: string,
+    bytes: number | null,
+    seconds: number | null,
+  ): void {
+    const labels = { publisher, region, table };
+    const key = `${publisher}\u0000${region}\u0000${table}`;
+    const before = this.tableStates.get(key);
+    if (before !== undefined && before !== state)
+      this.replicationTableState.set({ ...labels, state: before }, 0);
+    this.tableStates.set(key, state);
+    this.replicationTableState.set({ ...labels, state }, 1);
+    if (bytes === null) this.replicationTableLagBytes.remove(labels);
+    else this.replicationTableLagBytes.set(labels, bytes);
+    if (seconds === null) this.replicationTableLagSeconds.remove(labels);
+    else this.replicationTableLagSeconds.set(labels, seconds);
   }
 
   setReplicationVerified(atMs: number): void {

@@ -5,7 +5,8 @@
  * inside the replica identity and the identity inside the column list (PostgreSQL 15 rules). A table that
  * fails is refused, naming the table, the region and why; the rest of the channel goes ahead.
  */
-import type { Channel, ObservedDatabase, PublishedTable, Refusal } from './types';
+import { STORE_NODE } from './decide-call-records';
+import type { Channel, ObservedDatabase, ObservedTable, PublishedTable, Refusal } from './types';
 
 /** Column names a row filter reads (geored writes filters from quoted identifiers only). */
 export function filterColumns(filter: string | null): string[] {
@@ -28,6 +29,8 @@ export function checkTable(
     };
   }
   const dst = subscriber.tables.get(t.table);
+  // geored's own geo_calls is geored's to create on the target (plan-actions.ts), from the store's columns.
+  if (!dst && publisher.region === STORE_NODE) return checkIdentity(t, src, publisher.region);
   if (!dst) {
     return {
       table: t.table,
@@ -63,6 +66,12 @@ export function checkTable(
       why: `column ${required.name} is withheld from ${subscriber.region} by ${t.restrictions.join('; ')}, but it is NOT NULL there`,
     };
   }
+  return checkIdentity(t, src, publisher.region);
+}
+
+/** The PostgreSQL 15 rules of row filters and column lists against the publisher's replica identity. */
+function checkIdentity(t: PublishedTable, src: ObservedTable, region: string): Refusal | null {
+  const publisher = { region };
   const identity = src.replica_identity === 'f' ? src.columns.map((c) => c.name) : src.identity_columns;
   for (const c of filterColumns(t.row_filter)) {
     if (!src.columns.some((x) => x.name === c)) {
@@ -103,7 +112,12 @@ export function checkChannels(
   for (const ch of channels) {
     const p = observed.get(ch.publisher);
     const s = observed.get(ch.subscriber);
-    if (!p?.reachable || !s?.reachable) continue;
+    if (!p?.reachable) continue;
+    // A subscriber that does not answer cannot be checked now; its channel stays (and is checked when back).
+    if (!s?.reachable) {
+      out.push(ch);
+      continue;
+    }
     const tables = ch.tables.filter((t) => {
       const r = checkTable(t, p, s);
       if (r) refusals.push(r);

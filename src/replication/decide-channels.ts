@@ -199,8 +199,10 @@ export function decideChannels(
     }
     publishers.set(table, publisher);
     const isCdr = cdrTables.has(table) && !s.data_types.some((d) => d !== 'cdr' && types.includes(d));
+    // A target that does not answer keeps its channel: the publication and its slot stay on the publisher,
+    // holding the changes until it is back (dropping them would mean copying every table afresh).
     for (const target of names) {
-      if (target === publisher || !reachable.has(target)) continue;
+      if (target === publisher) continue;
       if (isCdr && !cdrTargets.has(target)) continue;
       const r = restrictions.get(target)!;
       const cols = columnsOf(publisher, table);
@@ -233,14 +235,20 @@ export function decideChannels(
     };
   });
   const pubs = [...new Set(publishers.values())].sort((a, b) => (a === active ? -1 : b === active ? 1 : 0));
+  const subscribers = [...new Set(channels.map((c) => c.subscriber))];
+  const away = subscribers.filter((n) => !reachable.has(n));
   const reason =
     pubs.length === 0
       ? `nothing can be published: ${waiting.map((w) => w.why).join('; ')}`
       : `${pubs.join(' and ')} publish${pubs.length === 1 ? 'es' : ''} to ${
-          [...new Set(channels.map((c) => c.subscriber))].join(', ') || 'no region'
+          subscribers.filter((n) => reachable.has(n)).join(', ') ||
+          (away.length > 0 ? 'no region that answers' : 'no region')
         }` +
         held(active, publishers) +
-        (waiting.length > 0 ? `; ${waiting.length} table(s) wait` : '');
+        (waiting.length > 0 ? `; ${waiting.length} table(s) wait` : '') +
+        (away.length > 0
+          ? `; ${away.join(', ')} ${away.length === 1 ? 'does' : 'do'} not answer: ${away.length === 1 ? 'its' : 'their'} changes wait in the publisher's slot`
+          : '');
   return { channels, waiting, publishers, reason };
 }
 

@@ -8,6 +8,7 @@
  * a new subscription copies its tables afresh from the publisher (after emptying its copy), because the
  * copy it had came from a different history.
  */
+import { STORE_NODE } from './decide-call-records';
 import { GEORED_PREFIX } from './decide-channels';
 import { quoteIdent, quoteLiteral, quoteTable } from './pbx-schema';
 import type { Channel, ObservedDatabase, PublishedTable, ReplicationAction } from './types';
@@ -72,7 +73,8 @@ export function planActions(input: PlanInput): ReplicationAction[] {
     for (const pub of db.publications) {
       if (!pub.name.startsWith(GEORED_PREFIX) || wanted.get(pub.name)?.publisher === region) continue;
       const slot = db.slots.find((s) => s.name === pub.name);
-      if (slot) {
+      // The store is no primary that could have written alone: what its slot holds still is in geo_calls.
+      if (slot && region !== STORE_NODE) {
         keepAside.push({
           region,
           kind: 'keep-aside',
@@ -118,6 +120,8 @@ export function planActions(input: PlanInput): ReplicationAction[] {
       if (!slot.name.startsWith(GEORED_PREFIX)) continue;
       const ch = wanted.get(slot.name);
       const ours = ch !== undefined && ch.publisher === region;
+      // Its subscriber is away: the slot holds what it has not received yet, for when it is back.
+      if (ours && !reachable(ch.subscriber)) continue;
       const subscriberHasIt =
         ours && observed.get(ch.subscriber)?.subscriptions.some((x) => x.name === ch.name) === true;
       if (ours && subscriberHasIt && !reseed.has(ch.name)) continue;
@@ -174,6 +178,8 @@ export function planActions(input: PlanInput): ReplicationAction[] {
         continue;
       }
       if (!reachable(ch.publisher)) continue;
+      const create = ch.publisher === STORE_NODE ? createCallsTable(ch, observed, region) : null;
+      if (create) subs.push(create);
       subs.push({
         region,
         kind: 'truncate',
@@ -194,4 +200,33 @@ export function planActions(input: PlanInput): ReplicationAction[] {
   }
   // Subscriptions go first so the slots they held are released before they are read and dropped.
   return [...dropSubs, ...keepAside, ...pubs, ...subs];
+}
+
+/**
+ * geored's geo_calls on a target that lacks it: the store's columns and types, every column nullable but
+ * the key (a residency rule may withhold the parties' URIs, NOT NULL in the store), keyed like the store.
+ */
+function createCallsTable(
+  ch: Channel,
+  observed: ReadonlyMap<string, ObservedDatabase>,
+  region: string,
+): ReplicationAction | null {
+  const t = ch.tables[0];
+  const src = t ? observed.get(STORE_NODE)?.tables.get(t.table) : undefined;
+  if (!t || !src || observed.get(region)?.tables.has(t.table)) return null;
+  const columns = src.columns.map(
+    (c) => `${quoteIdent(c.name)} ${c.type}${src.primary_key.includes(c.name) ? ' NOT NULL' : ''}`,
+  );
+  const key =
+    src.primary_key.length > 0 ? `, PRIMARY KEY (${src.primary_key.map(quoteIdent).join(', ')})` : '';
+  return {
+    region,
+    kind: 'create-table',
+    sql: [
+      `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.table.split('.')[0]!)}`,
+      `CREATE TABLE IF NOT EXISTS ${quoteTable(t.table)} (${columns.join(', ')}${key})`,
+    ],
+    why: `${region} gets a table ${t.table} like geored's store's, to receive geored's call records`,
+    target: region,
+  };
 }

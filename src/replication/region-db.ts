@@ -274,9 +274,9 @@ export class RegionDb {
   }
 
   /** Lag of each geored slot on this (publisher) database: bytes behind, and replay lag in seconds. */
-  async lag(): Promise<Map<string, { bytes: number | null; seconds: number | null }>> {
+  async lag(): Promise<Map<string, { bytes: number | null; seconds: number | null; active: boolean }>> {
     const rows = await this.query(
-      `SELECT s.slot_name AS name, (pg_current_wal_lsn() - s.confirmed_flush_lsn)::bigint AS bytes,
+      `SELECT s.slot_name AS name, (pg_current_wal_lsn() - s.confirmed_flush_lsn)::bigint AS bytes, s.active,
               EXTRACT(EPOCH FROM r.replay_lag)::float8 AS seconds
          FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
         WHERE s.database = current_database() AND s.slot_name LIKE 'geored\\_%'`,
@@ -284,7 +284,11 @@ export class RegionDb {
     return new Map(
       rows.map((r) => [
         r.name as string,
-        { bytes: r.bytes === null ? null : Number(r.bytes), seconds: (r.seconds as number | null) ?? null },
+        {
+          bytes: r.bytes === null ? null : Number(r.bytes),
+          seconds: (r.seconds as number | null) ?? null,
+          active: r.active === true,
+        },
       ]),
     );
   }
@@ -297,6 +301,16 @@ export class RegionDb {
       [subscription],
     );
     return (row?.lsn as string | undefined) ?? null;
+  }
+
+  /** schema.table of an unqualified name as this database's search_path resolves it, or null. */
+  async resolveTable(name: string): Promise<string | null> {
+    const [row] = await this.query(
+      `SELECT n.nspname || '.' || c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = to_regclass($1)`,
+      [name],
+    );
+    return (row?.t as string | undefined) ?? null;
   }
 
   /** Rows of `table` whose `column` is `value`, as JSON objects. */

@@ -10,6 +10,8 @@ import { errorFactory, type GeoredError } from '../errors/catalogue';
 import { REPLICATION_ERRORS } from '../errors/replication';
 import type { CallRow, EventRow, Store } from '../store/types';
 import { checkChannels } from './check-tables';
+import { decideCallChannels, STORE_NODE, wantsCallRecords } from './decide-call-records';
+import { decideLag, type LagMemory } from './decide-lag';
 import {
   storageAllowed,
   channelName,
@@ -39,11 +41,14 @@ const MAX_CHANGES = 200;
 
 export interface ReplicationLagEvent {
   readonly type: 'replication_lag';
+  /** true: it crossed a threshold now; false: it is back under both. */
+  readonly lagging: boolean;
   readonly publisher: string;
   readonly subscriber: string;
-  readonly lag_seconds: number;
+  readonly lag_seconds: number | null;
   readonly lag_bytes: number | null;
   readonly threshold_seconds: number;
+  readonly threshold_bytes: number | null;
   readonly reason: string;
   readonly at: number;
 }
@@ -57,6 +62,15 @@ export interface ReplicationMetrics {
     seconds: number | null,
   ): void;
   setReplicationTable(region: string, table: string, ready: boolean): void;
+  /** Per table in a region: its state and its channel's lag (optional: the benchmark has no registry). */
+  setReplicationTableStatus?(
+    publisher: string,
+    region: string,
+    table: string,
+    state: string,
+    bytes: number | null,
+    seconds: number | null,
+  ): void;
   setReplicationVerified(atMs: number): void;
   countReplicationChange(kind: string): void;
 }
@@ -75,6 +89,8 @@ export interface ReplicatorDeps {
   readonly metrics: ReplicationMetrics;
   readonly now: () => number;
   readonly onLag: (e: ReplicationLagEvent) => void;
+  /** geored's own store (server.store): a PostgreSQL store publishes geo_calls to the CDR targets. */
+  readonly storeUrl?: string;
 }
 
 export interface AppliedChange {
@@ -146,11 +162,13 @@ export class Replicator {
   private channels: Channel[] = [];
   private refusals: Refusal[] = [];
   private lag = new Map<string, { bytes: number | null; seconds: number | null }>();
+  /** geo_calls as schema.table in the store, once resolved there. */
+  private callsTable: string | null = null;
   private lastVerification: number | null = null;
   private readonly changes: AppliedChange[] = [];
   private readonly kept: KeptAsideReport[] = [];
   private lastReason = '';
-  private readonly lagging = new Set<string>();
+  private readonly lagMemory = new Map<string, LagMemory>();
 
   constructor(private readonly deps: ReplicatorDeps) {}
 
@@ -226,15 +244,35 @@ export class Replicator {
     return db;
   }
 
+  /** geored's store as a publisher, when it is PostgreSQL. */
+  private storeNode(): ReplicaRegion | null {
+    const url = this.deps.storeUrl;
+    if (url === undefined || !/^postgres(ql)?:\/\//i.test(url)) return null;
+    return { name: STORE_NODE, database: url, jurisdiction: undefined };
+  }
+
+  /** geo_calls' name in the store, or null when the store cannot publish it (not PostgreSQL). */
+  private callsTableName(): string | null {
+    return this.storeNode() === null ? null : (this.callsTable ?? 'public.geo_calls');
+  }
+
   private async observeAll(settings: ReplicationSettings): Promise<Map<string, ObservedDatabase>> {
+    const node = settings.enabled ? this.storeNode() : null;
+    const store = node ? this.db(node) : undefined;
+    if (store && this.callsTable === null)
+      this.callsTable = await store.resolveTable('geo_calls').catch(() => null);
+    const calls = this.callsTableName();
     const tables = [...tableTypes(settings).keys()];
+    if (calls !== null && wantsCallRecords(settings)) tables.push(calls);
     const out = new Map<string, ObservedDatabase>();
-    await Promise.all(
-      this.replicaRegions().map(async (r) => {
+    await Promise.all([
+      ...this.replicaRegions().map(async (r) => {
         const db = this.db(r);
         if (db) out.set(r.name, await db.observe(tables));
       }),
-    );
+      // Observed whenever replication runs, so a publication of geo_calls no longer wanted is dropped.
+      ...(store ? [store.observe(calls === null ? [] : [calls]).then((o) => out.set(STORE_NODE, o))] : []),
+    ]);
     return out;
   }
 
@@ -254,7 +292,7 @@ export class Replicator {
         });
       }
     }
-    const problems = checkReplicationSettings(settings, regions);
+    const problems = checkReplicationSettings(settings, regions, this.deps.storeUrl);
     if (problems.length > 0) {
       const p = problems[0]!;
       throw replicationError('REPLICATION_BAD_SETTING', {
@@ -265,11 +303,18 @@ export class Replicator {
     }
     if (!settings.enabled) return;
     for (const db of observed.values()) {
+      // The store matters only when it publishes geo_calls.
+      if (db.region === STORE_NODE && !wantsCallRecords(settings)) continue;
       if (db.reachable && db.wal_level !== 'logical')
-        throw replicationError('REPLICATION_WAL_LEVEL', { region: db.region, found: db.wal_level });
+        throw replicationError('REPLICATION_WAL_LEVEL', {
+          region: db.region === STORE_NODE ? "geored's store" : db.region,
+          found: db.wal_level,
+        });
     }
     if (settings.bidirectional) {
-      const old = [...observed.values()].find((d) => d.reachable && d.server_version_num < 160000);
+      const old = [...observed.values()].find(
+        (d) => d.reachable && d.region !== STORE_NODE && d.server_version_num < 160000,
+      );
       if (old) {
         const v = old.server_version_num;
         throw replicationError('REPLICATION_BIDIRECTIONAL_UNSUPPORTED', {
@@ -330,8 +375,23 @@ export class Replicator {
           ?.tables.get(table)
           ?.columns.map((c) => c.name),
     );
-    const checked = checkChannels(decision.channels, observed);
-    return { decision, channels: checked.channels, refusals: checked.refusals };
+    const table = this.callsTableName();
+    const calls = decideCallChannels({
+      settings,
+      regions,
+      reachable,
+      table,
+      columns:
+        table === null
+          ? undefined
+          : observed
+              .get(STORE_NODE)
+              ?.tables.get(table)
+              ?.columns.map((c) => c.name),
+    });
+    const checked = checkChannels([...decision.channels, ...calls.channels], observed);
+    const reason = calls.reason === null ? decision.reason : `${decision.reason}; ${calls.reason}`;
+    return { decision: { ...decision, reason }, channels: checked.channels, refusals: checked.refusals };
   }
 
   private async reconcileWith(
@@ -401,9 +461,9 @@ export class Replicator {
       this.deps.logger.warn({ report }, `${region}: ${report.count} unreplicated change(s) kept aside`);
     }
     if (actions.length > 0) observed = await this.observeAll(settings);
+    this.observed = observed;
     await this.catchUpPeriodic(channels);
     await this.measure(channels, settings);
-    this.observed = observed;
     this.decision = decision;
     this.channels = channels;
     this.refusals = refusals;
@@ -419,6 +479,7 @@ export class Replicator {
     }
     for (const r of refusals)
       this.deps.logger.warn({ refusal: r }, `replication refused ${r.table} in ${r.region}: ${r.why}`);
+    this.status(); // the per-table metrics follow each verification
     return {
       reason: decision.reason,
       changes: applied.reverse(),
@@ -429,6 +490,7 @@ export class Replicator {
   }
 
   private conninfo(region: string): string {
+    if (region === STORE_NODE && this.deps.storeUrl !== undefined) return conninfoOf(this.deps.storeUrl);
     const r = this.replicaRegions().find((x) => x.name === region);
     if (!r?.database) throw replicationError('REPLICATION_NO_DATABASE', { region, what: 'publishing' });
     return conninfoOf(r.database);
@@ -437,6 +499,7 @@ export class Replicator {
   /** Channels that are not realtime run only now: enabled, caught up (bounded), disabled again. */
   private async catchUpPeriodic(channels: readonly Channel[]): Promise<void> {
     for (const ch of channels.filter((c) => !c.realtime)) {
+      if (this.observed.get(ch.subscriber)?.reachable !== true) continue;
       const sub = this.dbs.get(ch.subscriber);
       const pub = this.dbs.get(ch.publisher);
       if (!sub || !pub) continue;
@@ -460,39 +523,50 @@ export class Replicator {
   }
 
   private async measure(channels: readonly Channel[], settings: ReplicationSettings): Promise<void> {
-    const lag = new Map<string, { bytes: number | null; seconds: number | null }>();
+    const samples = new Map<string, { bytes: number | null; seconds: number | null; active: boolean }>();
+    const answered = new Set<string>();
     for (const pub of new Set(channels.map((c) => c.publisher))) {
       const db = this.dbs.get(pub);
       if (!db) continue;
       try {
-        for (const [k, v] of await db.lag()) lag.set(k, v);
+        for (const [k, v] of await db.lag()) samples.set(k, v);
+        answered.add(pub);
       } catch {
         // unreachable since the observation: no figure rather than a wrong one
       }
     }
-    this.lag = lag;
+    const lag = new Map<string, { bytes: number | null; seconds: number | null }>();
     const now = this.deps.now();
     for (const ch of channels) {
-      const l = lag.get(ch.name);
-      const seconds = l?.bytes === 0 ? 0 : (l?.seconds ?? null);
-      this.deps.metrics.setReplicationLag(ch.publisher, ch.subscriber, l?.bytes ?? null, seconds);
-      const over = seconds !== null && seconds > settings.lag_alert_seconds;
-      if (over && !this.lagging.has(ch.name)) {
-        this.lagging.add(ch.name);
-        const reason = `${ch.subscriber} lags ${seconds.toFixed(1)} s behind ${ch.publisher}, above the ${settings.lag_alert_seconds} s threshold`;
-        this.deps.logger.warn({ channel: ch.name, seconds }, reason);
-        this.deps.onLag({
-          type: 'replication_lag',
-          publisher: ch.publisher,
-          subscriber: ch.subscriber,
-          lag_seconds: seconds,
-          lag_bytes: l?.bytes ?? null,
-          threshold_seconds: settings.lag_alert_seconds,
-          reason,
-          at: now,
-        });
-      } else if (!over) this.lagging.delete(ch.name);
+      if (!answered.has(ch.publisher)) {
+        this.deps.metrics.setReplicationLag(ch.publisher, ch.subscriber, null, null);
+        continue;
+      }
+      const sample = samples.get(ch.name) ?? { bytes: null, seconds: null, active: false };
+      const d = decideLag(ch, sample, this.lagMemory.get(ch.name), settings, now);
+      this.lagMemory.set(ch.name, d.memory);
+      lag.set(ch.name, { bytes: d.bytes, seconds: d.seconds });
+      this.deps.metrics.setReplicationLag(ch.publisher, ch.subscriber, d.bytes, d.seconds);
+      if (d.event === null) continue;
+      if (d.event === 'lagging') this.deps.logger.warn({ channel: ch.name, seconds: d.seconds }, d.reason);
+      else this.deps.logger.info({ channel: ch.name, seconds: d.seconds }, d.reason);
+      this.deps.onLag({
+        type: 'replication_lag',
+        lagging: d.event === 'lagging',
+        publisher: ch.publisher,
+        subscriber: ch.subscriber,
+        lag_seconds: d.seconds,
+        lag_bytes: d.bytes,
+        threshold_seconds: settings.lag_alert_seconds,
+        threshold_bytes: settings.lag_alert_bytes,
+        reason: d.reason,
+        at: now,
+      });
     }
+    // A channel that is gone is neither lagging nor remembered.
+    for (const name of [...this.lagMemory.keys()])
+      if (!channels.some((c) => c.name === name)) this.lagMemory.delete(name);
+    this.lag = lag;
   }
 
   status(): ReplicationStatus {
@@ -504,21 +578,32 @@ export class Replicator {
       const l = this.lag.get(ch.name);
       for (const t of ch.tables) {
         const rel = sub?.tables.find((x) => x.table === t.table);
-        const state = !sub
-          ? 'missing'
-          : !sub.enabled && ch.realtime
-            ? 'disabled'
-            : rel
-              ? (SUB_STATES[rel.state] ?? rel.state)
-              : 'missing';
+        const state =
+          this.observed.get(ch.subscriber)?.reachable !== true
+            ? 'unreachable'
+            : !sub
+              ? 'missing'
+              : !sub.enabled && ch.realtime
+                ? 'disabled'
+                : rel
+                  ? (SUB_STATES[rel.state] ?? rel.state)
+                  : 'missing';
         this.deps.metrics.setReplicationTable(ch.subscriber, t.table, state === 'ready');
+        this.deps.metrics.setReplicationTableStatus?.(
+          ch.publisher,
+          ch.subscriber,
+          t.table,
+          state,
+          l?.bytes ?? null,
+          l?.seconds ?? null,
+        );
         tables.push({
           publisher: ch.publisher,
           region: ch.subscriber,
           table: t.table,
           state: !ch.realtime && sub && !sub.enabled ? `${state} (between catch-ups)` : state,
           lag_bytes: l?.bytes ?? null,
-          lag_seconds: l?.bytes === 0 ? 0 : (l?.seconds ?? null),
+          lag_seconds: l?.seconds ?? null,
           last_verified: verified,
           realtime: ch.realtime,
           restrictions: [...t.restrictions],
@@ -654,7 +739,8 @@ export class Replicator {
       for (const ch of this.channels) {
         const lsn = deletedAt.get(ch.publisher);
         const pub = this.dbs.get(ch.publisher);
-        if (!lsn || !pub) continue;
+        // One that does not answer gets the deletes from its slot when back; the report names it.
+        if (!lsn || !pub || this.observed.get(ch.subscriber)?.reachable !== true) continue;
         while (this.deps.now() < deadline) {
           const [row] = await pub
             .query(

@@ -7,6 +7,7 @@ import { checkField } from '../config/check-field';
 import { REPLICATION_RULES } from '../model/field-rules';
 import { DEFAULT_COLUMNS } from './pbx-schema';
 import { storageAllowed } from './decide-channels';
+import { STORE_NODE, wantsCallRecords } from './decide-call-records';
 import { DATA_TYPES, type ReplicaRegion, type ReplicationSettings } from './types';
 
 export const DEFAULT_REPLICATION: ReplicationSettings = {
@@ -18,6 +19,7 @@ export const DEFAULT_REPLICATION: ReplicationSettings = {
   personal_columns: {},
   ...DEFAULT_COLUMNS,
   lag_alert_seconds: 30,
+  lag_alert_bytes: null,
   cdr: null,
   residency: {},
   gdpr: {},
@@ -41,9 +43,25 @@ export function isColumnName(s: string): boolean {
 }
 
 /** Every problem of a settings object against the regions in force (empty when it is valid). */
+/** host:port/dbname of a postgres:// URL, to tell two URLs naming one database; null if not one. */
+function databaseOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    if (!/^postgres(ql)?:$/i.test(u.protocol)) return null;
+    return `${u.hostname.toLowerCase()}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1)) || 'postgres'}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every problem of a settings object against the regions in force (empty when it is valid). `store` is
+ * geored's own store URL (server.store): geo_calls is published from it, which only PostgreSQL can do.
+ */
 export function checkReplicationSettings(
   s: ReplicationSettings,
   regions: readonly ReplicaRegion[],
+  store?: string,
 ): SettingProblem[] {
   const out: SettingProblem[] = [];
   const known = new Map(regions.map((r) => [r.name, r]));
@@ -84,6 +102,38 @@ export function checkReplicationSettings(
       out.push({ path: key, found: JSON.stringify(s[key]), expected: 'a column name in lower case' });
   }
   s.cdr?.target_regions.forEach((t, i) => withDb(`cdr.target_regions[${i}]`, t));
+  if (!(s.lag_alert_seconds > 0))
+    out.push({ path: 'lag_alert_seconds', found: String(s.lag_alert_seconds), expected: 'seconds above 0' });
+  if (s.lag_alert_bytes !== null && !(Number.isInteger(s.lag_alert_bytes) && s.lag_alert_bytes > 0))
+    out.push({
+      path: 'lag_alert_bytes',
+      found: String(s.lag_alert_bytes),
+      expected: 'a whole number of bytes above 0 (or no key: bytes alone never raise replication_lag)',
+    });
+  const named = regions.find((r) => r.name === STORE_NODE);
+  if (named)
+    out.push({
+      path: 'regions',
+      found: `a region named ${STORE_NODE}`,
+      expected: `another name: ${STORE_NODE} is how replication names geored's own store`,
+    });
+  if (store !== undefined && wantsCallRecords({ ...s, enabled: true })) {
+    const db = databaseOf(store);
+    const same = db === null ? undefined : regions.find((r) => r.database && databaseOf(r.database) === db);
+    if (db === null)
+      out.push({
+        path: 'cdr.geo_calls',
+        found: "true, but geored's store is not PostgreSQL (server.store is SQLite)",
+        expected:
+          "a PostgreSQL store (server.store: postgres://…), since SQLite has no logical replication and geo_calls cannot be published from it; or cdr.geo_calls: false to replicate only the PBX's CDR table",
+      });
+    else if (same)
+      out.push({
+        path: 'cdr.geo_calls',
+        found: `true, but geored's store is ${same.name}'s own database`,
+        expected: `geored's store in a database of its own (server.store), or cdr.geo_calls: false`,
+      });
+  }
   for (const [region, rule] of Object.entries(s.residency)) {
     withDb(`data_residency.${region}`, region);
     withDb(`data_residency.${region}.storage_location`, rule.storage_location);

@@ -33,6 +33,8 @@ export interface GdprSettings {
 export interface CdrReplication {
   readonly target_regions: readonly string[];
   readonly realtime: boolean;
+  /** Publish geored's own call records (geo_calls, from its PostgreSQL store) too; default true. */
+  readonly geo_calls: boolean;
 }
 
 /** The replication settings in force (file, then API changes over it). */
@@ -54,6 +56,8 @@ export interface ReplicationSettings {
   readonly consent_column: string;
   /** A replication_lag event when a subscription lags more than this, seconds. */
   readonly lag_alert_seconds: number;
+  /** … or more than this many WAL bytes; null: bytes alone never raise it. */
+  readonly lag_alert_bytes: number | null;
   readonly cdr: CdrReplication | null;
   readonly residency: Readonly<Record<string, ResidencyConstraints>>;
   readonly gdpr: Readonly<Record<string, GdprSettings>>;
@@ -160,7 +164,8 @@ export interface ReplicationAction {
     | 'disable-subscription'
     | 'drop-slot'
     | 'keep-aside'
-    | 'truncate';
+    | 'truncate'
+    | 'create-table';
   /** Statements run in order; CREATE/DROP SUBSCRIPTION cannot run inside a transaction. */
   readonly sql: readonly string[];
   readonly why: string;
@@ -188,6 +193,7 @@ export interface DataReplicationRequest {
 export interface CdrReplicationRequest {
   target_regions: string[];
   realtime?: boolean;
+  geo_calls?: boolean;
   by?: string;
 }
 

@@ -228,6 +228,24 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE geo_calls ADD COLUMN routing_reason TEXT',
     ],
   },
+  {
+    version: 7,
+    name: 'home region of each call, for CDR replication',
+    up: (_t, dialect) => [
+      // The region whose jurisdiction a call record belongs to: the region that carried it, else the first
+      // region it was sent to, '' when none. NOT NULL so it can sit in the replica identity: PostgreSQL 15
+      // publishes a row filter on it (data residency) and a column list (personal columns withheld) only
+      // when the filter's columns are in the replica identity and the identity is in the list.
+      "ALTER TABLE geo_calls ADD COLUMN home_region VARCHAR(50) NOT NULL DEFAULT ''",
+      'UPDATE geo_calls SET home_region = region WHERE region IS NOT NULL',
+      ...(dialect === 'postgres'
+        ? [
+            'CREATE UNIQUE INDEX geo_calls_replica_identity ON geo_calls (id, home_region)',
+            'ALTER TABLE geo_calls REPLICA IDENTITY USING INDEX geo_calls_replica_identity',
+          ]
+        : []),
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

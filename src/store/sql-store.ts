@@ -88,7 +88,13 @@ const CALL_COLUMNS = [
   'ended_at',
   'final_status',
   'routing_reason',
+  'home_region',
 ] as const;
+
+/** The region whose jurisdiction a call record belongs to (migration 7): residency row filters read it. */
+function homeRegion(region: string | null, attempts: readonly { region: string }[]): string {
+  return region ?? attempts[0]?.region ?? '';
+}
 
 /** A re-recorded call replaces the stored one; the id (and so its place in retention) stays. */
 const CALL_UPSERT = `ON CONFLICT (call_id) DO UPDATE SET ${CALL_COLUMNS.filter((c) => c !== 'call_id')
@@ -553,6 +559,7 @@ export class SqlStore implements Store {
           r.ended_at,
           r.final_status,
           r.routing_reason,
+          homeRegion(r.region, r.attempts),
         ]);
       }
       if (byCallId.size === 0) return 0;
@@ -569,6 +576,8 @@ export class SqlStore implements Store {
         col,
         col === 'attempts' ? this.db.codec.json(v) : v,
       ]);
+      const region = set.find(([col]) => col === 'region')?.[1];
+      if (typeof region === 'string') set.push(['home_region', region]);
       if (set.length === 0) {
         return (await this.db.all('SELECT 1 AS one FROM geo_calls WHERE call_id = ?', [key])).length > 0;
       }

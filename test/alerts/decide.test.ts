@@ -263,3 +263,42 @@ describe('decideRetry', () => {
     });
   });
 });
+
+describe('replication_lag', () => {
+  const lag = (lagging: boolean, at: number): GeoEvent => ({
+    type: 'replication_lag',
+    lagging,
+    publisher: 'eu-west-1',
+    subscriber: 'us-west-1',
+    lag_seconds: lagging ? 45 : 0.2,
+    lag_bytes: lagging ? 5_000_000 : 0,
+    threshold_seconds: 30,
+    threshold_bytes: null,
+    reason: lagging ? 'us-west-1 lags 45.0 s behind eu-west-1' : 'us-west-1 is back within 30 s',
+    at,
+  });
+
+  it('alerts once when a region crosses the threshold and once when it is back; a relapse inside the repeat interval is not sent', () => {
+    const out = run([lag(true, T0), lag(false, T0 + 60_000), lag(true, T0 + 120_000)]);
+    expect(out.map((o) => [o.alert.event, o.alert.kind, o.alert.condition, o.decision.kind])).toEqual([
+      ['replication_lag', 'trigger', 'replication_lag:eu-west-1->us-west-1', 'send'],
+      ['replication_lag_recovered', 'resolve', 'replication_lag_recovered:eu-west-1->us-west-1', 'send'],
+      ['replication_lag', 'trigger', 'replication_lag:eu-west-1->us-west-1', 'suppress'],
+    ]);
+    expect(out[0]!.alert).toMatchObject({
+      severity: 'warning',
+      region: 'us-west-1',
+      regions: ['eu-west-1', 'us-west-1'],
+      reason: 'us-west-1 lags 45.0 s behind eu-west-1',
+    });
+    expect(out[1]!.decision.reason).toBe(
+      'replication_lag_recovered for us-west-1 sent once: it clears replication_lag:eu-west-1->us-west-1, which was alerted',
+    );
+    expect(out[1]!.alert.resolves).toEqual(['replication_lag:eu-west-1->us-west-1']);
+  });
+
+  it('a recovery of a lag never alerted is not sent', () => {
+    const [only] = run([lag(false, T0)]);
+    expect(only!.decision.kind).toBe('suppress');
+  });
+});

@@ -76,6 +76,7 @@ describe('Prometheus rules', () => {
       'GeoredProbeLatencyHigh',
       'GeoredFlapGuardEngaged',
       'GeoredLiveStateDisconnected',
+      'GeoredReplicationLagging',
     ]);
     for (const a of alerts) {
       expect(a.annotations?.summary, a.alert).toMatch(/\S/);
@@ -195,6 +196,7 @@ describe("the metrics they query are in geored's /metrics", () => {
       'geored_region_health_score',
       'geored_region_health_state',
       'geored_registration_state',
+      'geored_replication_lag_seconds',
     ]);
     // The samples this service has: health states per region, the failover just made, live state up.
     expect(samples('geored_region_health_state').filter((s) => s.state === 'healthy')).toHaveLength(2);

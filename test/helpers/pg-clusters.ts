@@ -1,13 +1,23 @@
 /**
  * Real PostgreSQL 15 servers for the replication tests, one per region: initdb'd into a temp directory,
- * started with pg_ctl on a free port with wal_level=logical, and removed afterwards whatever the outcome
- * (the caller's afterAll, and a process exit hook for a run that is killed half-way).
+ * started with pg_ctl on a free port with wal_level=logical, and removed afterwards whatever the outcome:
+ * the caller's afterAll, a process exit hook, SIGINT/SIGTERM (an interrupted run), and — for a run killed
+ * outright — the next run, which stops and deletes every cluster whose owner.pid names a dead process.
  *
  * initdb refuses to run as root, so when the tests run as root every command runs as `postgres`
  * (runuser -u postgres --) in a directory that user owns. A missing binary fails the test, naming it.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +40,9 @@ export interface PgCluster {
 
 const live = new Set<PgCluster>();
 let hooked = false;
+const PREFIX = 'geored-pg-';
+/** Written first in each cluster's directory: the test process that owns it. */
+const OWNER = 'owner.pid';
 
 function asPostgres(cmd: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [cmd, args];
@@ -46,23 +59,60 @@ async function exec(cmd: string, args: string[]): Promise<void> {
   }
 }
 
-function cleanupSync(): void {
-  for (const c of live) {
+function removeSync(dir: string): void {
+  if (existsSync(join(dir, 'data', 'postmaster.pid'))) {
     try {
       const [cmd, args] = asPostgres(join(PG_BIN, 'pg_ctl'), [
         '-D',
-        join(c.dir, 'data'),
+        join(dir, 'data'),
         '-m',
         'immediate',
         'stop',
       ]);
-      execFileSync(cmd, args, { stdio: 'ignore' });
+      execFileSync(cmd, args, { stdio: 'ignore', timeout: 30_000 });
     } catch {
       // already stopped
     }
-    rmSync(c.dir, { recursive: true, force: true });
   }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function cleanupSync(): void {
+  for (const c of live) removeSync(c.dir);
   live.clear();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Clusters left by runs that were killed before their hooks ran: their owner process is gone. */
+export function reapStaleClusters(root = tmpdir()): string[] {
+  const reaped: string[] = [];
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(root, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER), 'utf8').trim());
+    } catch {
+      continue; // not one of ours (or still being made): left alone
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+    removeSync(dir);
+    reaped.push(dir);
+  }
+  return reaped;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  cleanupSync();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
 async function startOne(name: string): Promise<PgCluster> {
@@ -73,7 +123,8 @@ async function startOne(name: string): Promise<PgCluster> {
       );
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), `geored-pg-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${name}-`));
+  writeFileSync(join(dir, OWNER), `${process.pid}\n`);
   if (process.getuid?.() === 0) {
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
@@ -150,6 +201,9 @@ export async function startClusters(names: readonly string[]): Promise<PgCluster
   if (!hooked) {
     hooked = true;
     process.once('exit', cleanupSync);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    reapStaleClusters();
   }
   const results = await Promise.allSettled(names.map((n) => startOne(n)));
   const failed = results.find((r) => r.status === 'rejected');

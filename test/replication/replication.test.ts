@@ -1,25 +1,33 @@
 /**
  * Data replication on real PostgreSQL 15 servers, one per region (started by the test on free ports in
  * temp directories, removed afterwards): geored creates publications and subscriptions, PostgreSQL copies
- * the rows, and the assertions query each region's database directly. The steps share the three servers
- * (initdb takes seconds) and run in order, each starting from where the previous one left the databases.
+ * the rows, and the assertions query each region's database directly. geored's own store is a fourth
+ * server (PostgreSQL, wal_level=logical), which publishes geo_calls to the CDR target regions. The steps
+ * share the servers (initdb takes seconds) and run in order, each starting from where the previous one
+ * left the databases.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeographicRedundancy } from '../../src/geo/service';
 import pino from 'pino';
 import { buildApi } from '../../src/api/server';
 import { GeoredError } from '../../src/errors';
+import { EventLog } from '../../src/events/event-log';
+import { wireEventLog } from '../../src/events/wire';
+import type { GeoEvent } from '../../src/geo/types';
 import { removeClusters, startClusters, type PgCluster } from '../helpers/pg-clusters';
 import { freePort } from '../helpers/ports';
 import { CONTROLLED_HEALTH, configOf, openService, until } from '../geo/harness';
-import { sqliteDatabase, type TestDatabase } from '../store/databases';
 import { PBX_SCHEMA } from './pbx-schema';
 
 let eu: PgCluster;
 let east: PgCluster;
 let west: PgCluster;
+let storeDb: PgCluster;
 let geo: GeographicRedundancy;
-let store: TestDatabase;
+const events = new EventLog(500);
+const lagEvents: Array<Extract<GeoEvent, { type: 'replication_lag' }>> = [];
+/** Bytes of WAL a subscriber may be behind before replication_lag (seconds are set out of reach). */
+const LAG_BYTES = 65_536;
 
 const count = async (c: PgCluster, table: string, where = 'true') =>
   Number((await c.sql(`SELECT COUNT(*)::int AS n FROM ${table} WHERE ${where}`))[0]!.n);
@@ -42,10 +50,9 @@ async function refusal(p: Promise<unknown>): Promise<GeoredError> {
 }
 
 beforeAll(async () => {
-  const clusters = await startClusters(['eu-west-1', 'us-east-1', 'us-west-1']);
-  [eu, east, west] = [clusters[0]!, clusters[1]!, clusters[2]!];
+  const clusters = await startClusters(['eu-west-1', 'us-east-1', 'us-west-1', 'geored-store']);
+  [eu, east, west, storeDb] = [clusters[0]!, clusters[1]!, clusters[2]!, clusters[3]!];
   await Promise.all([eu, east, west].map((c) => c.sql(PBX_SCHEMA)));
-  store = await sqliteDatabase();
   const ports = [await freePort(), await freePort(), await freePort()];
   const region = (name: string, priority: number, c: PgCluster, j: string, port: number) => [
     `      - name: ${name}`,
@@ -55,23 +62,28 @@ beforeAll(async () => {
     `        database: ${c.url}`,
     `        jurisdiction: ${j}`,
   ];
-  const config = configOf(store.url, [
+  const config = configOf(storeDb.url, [
     ...CONTROLLED_HEALTH,
     '    failover:',
     '      automatic: false',
+    '    data_replication:',
+    '      enabled: false',
+    '      lag_alert_seconds: 3600',
+    `      lag_alert_bytes: ${LAG_BYTES}`,
     '    regions:',
     ...region('eu-west-1', 1, eu, 'eu', ports[0]!),
     ...region('us-east-1', 2, east, 'us', ports[1]!),
     ...region('us-west-1', 3, west, 'us', ports[2]!),
   ]);
   geo = await openService({ config, controlled: new Map() });
+  wireEventLog(events, geo, geo.live);
+  geo.on('replication_lag', (e) => lagEvents.push(e));
   await until(() => geo.getActiveRegion()?.name === 'eu-west-1' && geo.isLeader, 'eu-west-1 active');
 }, 120_000);
 
 afterAll(async () => {
   await geo?.stop();
   await removeClusters();
-  await store?.drop();
 });
 
 describe('data replication between region databases', () => {
@@ -182,13 +194,18 @@ describe('data replication between region databases', () => {
     await until(async () => {
       const s = await geo.verifyReplication();
       return (
-        s.reason.startsWith('us-east-1 publishes to us-west-1') && s.tables.every((t) => t.state === 'ready')
+        s.reason.startsWith('us-east-1 publishes to us-west-1') &&
+        s.tables.every((t) => t.state === (t.region === 'eu-west-1' ? 'unreachable' : 'ready'))
       );
     }, 'us-east-1 publishing to us-west-1');
+    // eu-west-1 keeps its channel while away: its changes wait in us-east-1's slot.
+    expect(geo.getReplicationStatus().reason).toBe(
+      "us-east-1 publishes to us-west-1; eu-west-1 does not answer: its changes wait in the publisher's slot",
+    );
     const status = geo.getReplicationStatus();
     expect(status.regions.find((r) => r.region === 'eu-west-1')).toMatchObject({
       reachable: false,
-      role: 'none',
+      role: 'subscriber',
     });
     expect(status.regions.find((r) => r.region === 'us-east-1')?.role).toBe('publisher');
     await east.sql(`INSERT INTO extensions (id, number, subject_id) VALUES (60, '1060', 'erin')`);
@@ -277,11 +294,86 @@ describe('data replication between region databases', () => {
     );
     expect(set.refusals).toEqual([]);
     const cdr = await geo.replicateCdr({
-      target_regions: ['us-east-1', 'us-west-1'],
+      target_regions: ['eu-west-1', 'us-east-1', 'us-west-1'],
       realtime: true,
       by: 'test',
     });
     expect(cdr.refusals).toEqual([]);
+    expect(cdr.reason).toContain(
+      "geored's call records (public.geo_calls) go from its store to eu-west-1, us-east-1, us-west-1",
+    );
+    // geored's own call records: an EU call, a US call, and one no region answered that went to the EU first.
+    const t0 = new Date();
+    await geo.store.recordCalls([
+      {
+        call_id: 'cdr-eu',
+        direction: 'outbound',
+        from_uri: 'sip:alice@pbx.example.eu',
+        to_uri: 'sip:+33100000002@carrier.example',
+        region: 'eu-west-1',
+        started_at: t0,
+        answered_at: t0,
+        final_status: 200,
+      },
+      {
+        call_id: 'cdr-us',
+        direction: 'outbound',
+        from_uri: 'sip:zed@pbx.example.com',
+        to_uri: 'sip:+12120000006@carrier.example',
+        region: 'us-east-1',
+        started_at: t0,
+        answered_at: t0,
+        final_status: 200,
+      },
+      {
+        call_id: 'cdr-none',
+        direction: 'outbound',
+        from_uri: 'sip:bob@pbx.example.eu',
+        to_uri: 'sip:+33100000009@carrier.example',
+        attempts: [
+          {
+            region: 'eu-west-1',
+            status: 503,
+            reason: 'Service Unavailable',
+            outcome: 'failed',
+            started_at: t0,
+          },
+          {
+            region: 'us-east-1',
+            status: 503,
+            reason: 'Service Unavailable',
+            outcome: 'failed',
+            started_at: t0,
+          },
+        ],
+        started_at: t0,
+        final_status: 503,
+      },
+    ]);
+    await geo.store.updateCall('cdr-us', { ended_at: new Date(t0.getTime() + 30_000) });
+    await until(async () => (await count(eu, 'geo_calls')) === 3, 'every call record in eu-west-1');
+    expect(
+      await eu.sql("SELECT call_id, from_uri, home_region FROM geo_calls WHERE call_id = 'cdr-eu'"),
+    ).toEqual([{ call_id: 'cdr-eu', from_uri: 'sip:alice@pbx.example.eu', home_region: 'eu-west-1' }]);
+    for (const us of [east, west]) {
+      await until(
+        async () => (await count(us, 'geo_calls', 'ended_at IS NOT NULL')) === 1,
+        `the US call record, ended, in ${us.name}`,
+      );
+      // Only the call carried by a US region, without its parties.
+      expect(
+        await us.sql('SELECT call_id, from_uri, to_uri, region, home_region, final_status FROM geo_calls'),
+      ).toEqual([
+        {
+          call_id: 'cdr-us',
+          from_uri: null,
+          to_uri: null,
+          region: 'us-east-1',
+          home_region: 'us-east-1',
+          final_status: 200,
+        },
+      ]);
+    }
     await eu.sql(`INSERT INTO cdr (id, src, dst, caller_name, duration, subject_id, home_region) VALUES
       (1, '+33100000001', '+33100000002', 'Alice', 60, 'alice', 'eu-west-1'),
       (2, '+33100000003', '+12120000004', 'Bob', 30, 'bob', 'eu-west-1'),
@@ -312,7 +404,7 @@ describe('data replication between region databases', () => {
     expect(log.map((e) => e.reason)).toEqual(
       expect.arrayContaining([
         'dpo@example.eu set the data residency of eu-west-1: cdr, recordings, personal_data stored in eu-west-1, no transfer outside eu',
-        'test replicates call records to us-east-1, us-west-1 (realtime)',
+        'test replicates call records to eu-west-1, us-east-1, us-west-1 (realtime)',
       ]),
     );
     // While the rule is in force, a failover to the US does not move the restricted tables' direction.
@@ -323,8 +415,14 @@ describe('data replication between region databases', () => {
     );
     const during = geo.getReplicationStatus();
     expect(during.reason).toMatch(
-      /^us-east-1 and eu-west-1 publish to .*; public\.cdr, public\.extensions, public\.voicemail_boxes, public\.voicemail_messages stay published from eu-west-1, since the active region us-east-1 may not hold all of their rows and columns$/,
+      /^us-east-1 and eu-west-1 publish to .*; public\.cdr, public\.extensions, public\.voicemail_boxes, public\.voicemail_messages stay published from eu-west-1, since the active region us-east-1 may not hold all of their rows and columns; geored's call records \(public\.geo_calls\) go from its store to eu-west-1, us-east-1, us-west-1$/,
     );
+    // geored's call records do not follow the active region: they come from geored's store.
+    expect(during.tables.filter((x) => x.table === 'public.geo_calls').map((x) => x.publisher)).toEqual([
+      'geored-store',
+      'geored-store',
+      'geored-store',
+    ]);
     expect(during.tables.filter((x) => x.table === 'public.cdr').map((x) => x.publisher)).toEqual([
       'eu-west-1',
       'eu-west-1',
@@ -335,7 +433,11 @@ describe('data replication between region databases', () => {
         const s = await geo.verifyReplication();
         return (
           s.active_region === 'eu-west-1' &&
-          s.tables.every((x) => x.state === 'ready' && x.publisher === 'eu-west-1')
+          s.tables.every(
+            (x) =>
+              x.state === 'ready' &&
+              x.publisher === (x.table === 'public.geo_calls' ? 'geored-store' : 'eu-west-1'),
+          )
         );
       },
       'eu-west-1 publishing everything again',
@@ -403,7 +505,7 @@ describe('data replication between region databases', () => {
       expect.objectContaining({ id: 1, display_name: null }),
     ]);
     expect(exported.regions['us-east-1']!['public.cdr']).toEqual([]);
-    expect(exported.call_records.map((c) => c.call_id)).toEqual(['gdpr-1']);
+    expect(exported.call_records.map((c) => c.call_id)).toEqual(['gdpr-1', 'cdr-eu']);
     expect(exported.unreachable_regions).toEqual([]);
 
     const erased = await geo.eraseSubject('alice', 'dpo@example.eu');
@@ -428,7 +530,15 @@ describe('data replication between region databases', () => {
     });
     expect(row('eu-west-1', 'public.cdr')).toMatchObject({ rows_before: 1, rows_after: 0 });
     expect(erased.complete).toBe(true);
-    expect(erased.call_records.pseudonymised).toBe(1);
+    expect(erased.call_records.pseudonymised).toBe(2);
+    // geored's call records are pseudonymised in its store, and replication carries that to the regions.
+    await until(
+      async () => (await count(eu, 'geo_calls', "from_uri LIKE 'sip:alice@%'")) === 0,
+      'alice pseudonymised in the copy of geo_calls in eu-west-1',
+    );
+    expect(
+      await count(eu, 'geo_calls', `from_uri = 'sip:${erased.call_records.pseudonym}@pbx.example.eu'`),
+    ).toBe(2);
     // The report matches what each database now holds.
     for (const c of [eu, east, west]) {
       for (const t of ['extensions', 'cdr', 'voicemail_boxes', 'voicemail_messages'])
@@ -445,7 +555,11 @@ describe('data replication between region databases', () => {
     );
   });
 
-  it('a region database stopped for a while catches up when it returns, with nothing lost', async () => {
+  it('a region database stopped for a while catches up when it returns, with nothing lost; its lag is told once, and its recovery once', async () => {
+    const eventsBefore = events.lastId;
+    const towardsWest = () =>
+      lagEvents.filter((e) => e.publisher === 'eu-west-1' && e.subscriber === 'us-west-1');
+    expect(towardsWest()).toEqual([]);
     await west.stop();
     for (let i = 0; i < 20; i++) {
       await eu.sql(
@@ -457,8 +571,29 @@ describe('data replication between region databases', () => {
     }
     await eu.sql(`UPDATE call_queues SET strategy = 'leastrecent' WHERE id % 3 = 0`);
     await eu.sql(`DELETE FROM queue_members WHERE extension_id = 7`);
+    // WAL the publisher writes while us-west-1 is away (a table outside every publication still counts).
+    await eu.sql('CREATE TABLE lag_padding AS SELECT g, md5(g::text) AS h FROM generate_series(1, 20000) g');
     const down = await geo.verifyReplication();
     expect(down.regions.find((r) => r.region === 'us-west-1')?.reachable).toBe(false);
+    const lagging = down.tables.find((t) => t.region === 'us-west-1' && t.table === 'public.call_queues');
+    expect(lagging?.lag_bytes).toBeGreaterThan(LAG_BYTES);
+    // Not connected: its lag in seconds counts from when its slot last streamed.
+    expect(lagging?.lag_seconds).toBeGreaterThan(0);
+    await geo.verifyReplication();
+    expect(towardsWest()).toEqual([
+      expect.objectContaining({
+        type: 'replication_lag',
+        lagging: true,
+        threshold_bytes: LAG_BYTES,
+        reason: expect.stringMatching(
+          /^us-west-1 lags [\d.]+ s, \d+ bytes behind eu-west-1 \(not connected\), above the threshold of 3600 s or 65536 bytes$/,
+        ),
+      }),
+    ]);
+    const metrics = await geo.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      /geored_replication_table_lag_bytes\{publisher="eu-west-1",region="us-west-1",table="public.call_queues"\} \d{5,}/,
+    );
     await west.start();
     await until(
       async () =>
@@ -473,6 +608,22 @@ describe('data replication between region databases', () => {
     expect(await count(west, 'call_queues', 'id >= 100')).toBe(500);
     expect(await count(west, 'queue_members', 'queue_id >= 100')).toBe(180);
     expect(await fingerprint(east, 'call_queues', 'id')).toEqual(await fingerprint(eu, 'call_queues', 'id'));
+    await until(
+      async () => (await geo.verifyReplication(), towardsWest().length === 2),
+      'the recovery of us-west-1',
+      30_000,
+    );
+    expect(towardsWest().map((e) => e.lagging)).toEqual([true, false]);
+    expect(towardsWest()[1]!.reason).toMatch(/^us-west-1 is back within 3600 s or 65536 bytes of eu-west-1/);
+    // Both went out on the event stream (what GET …/events/stream serves), once each.
+    const streamed = (() => {
+      const r = events.since(eventsBefore);
+      return r.kind === 'events' ? r.events : [];
+    })().filter((e) => e.type === 'replication_lag' && e.data['subscriber'] === 'us-west-1');
+    expect(streamed.map((e) => [e.data['publisher'], e.data['lagging']])).toEqual([
+      ['eu-west-1', true],
+      ['eu-west-1', false],
+    ]);
   }, 120_000);
 
   it('REST: the status, the policy log and the metrics are served; bad input is refused naming the field', async () => {
@@ -538,5 +689,37 @@ describe('data replication between region databases', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it("realtime: false: geored's call records reach the targets at each verification, the subscription disabled between", async () => {
+    const set = await geo.replicateCdr({
+      target_regions: ['eu-west-1', 'us-east-1', 'us-west-1'],
+      realtime: false,
+      by: 'test',
+    });
+    expect(set.refusals).toEqual([]);
+    const sub = "SELECT subenabled FROM pg_subscription WHERE subname = 'geored_geored_store_to_eu_west_1'";
+    expect(await eu.sql(sub)).toEqual([{ subenabled: false }]);
+    await geo.store.recordCalls([
+      {
+        call_id: 'cdr-batch',
+        direction: 'outbound',
+        from_uri: 'sip:carol@pbx.example.eu',
+        to_uri: 'sip:+33100000010@carrier.example',
+        region: 'eu-west-1',
+        started_at: new Date(),
+        final_status: 486,
+      },
+    ]);
+    // One verification is one catch-up: enabled, caught up to the store's position, disabled again.
+    const s = await geo.verifyReplication();
+    expect(await count(eu, 'geo_calls', "call_id = 'cdr-batch'")).toBe(1);
+    expect(await eu.sql(sub)).toEqual([{ subenabled: false }]);
+    const t = s.tables.find((x) => x.region === 'eu-west-1' && x.table === 'public.geo_calls');
+    expect(t).toMatchObject({
+      publisher: 'geored-store',
+      realtime: false,
+      state: 'ready (between catch-ups)',
+    });
   });
 });

@@ -30,7 +30,9 @@ describe('data_replication in config.yml', () => {
         '      data_types: [extensions, call_queues]',
         '      sync_interval: 30',
         '      tables: { extensions: [pbx.ext] }',
-        '      cdr: { target_regions: [eu-west-1], realtime: false }',
+        '      cdr: { target_regions: [eu-west-1], realtime: false, geo_calls: false }',
+        '      lag_alert_seconds: 20',
+        '      lag_alert_bytes: 1048576',
         '      data_residency:',
         '        eu-west-1: { data_types: [cdr, personal_data], no_transfer_outside_eu: true }',
         '      gdpr:',
@@ -46,7 +48,9 @@ describe('data_replication in config.yml', () => {
       sync_interval: 30,
       bidirectional: false,
       tables: { extensions: ['pbx.ext'] },
-      cdr: { target_regions: ['eu-west-1'], realtime: false },
+      cdr: { target_regions: ['eu-west-1'], realtime: false, geo_calls: false },
+      lag_alert_seconds: 20,
+      lag_alert_bytes: 1_048_576,
       residency: {
         'eu-west-1': {
           data_types: ['cdr', 'personal_data'],
@@ -68,7 +72,8 @@ describe('data_replication in config.yml', () => {
         doc([
           '    data_replication:',
           '      data_types: [extensions, faxes]',
-          '      cdr: { target_regions: [ap-south-1] }',
+          '      cdr: { target_regions: [ap-south-1], geo_calls: false }',
+          '      lag_alert_bytes: 0.5',
           '      data_residency:',
           '        eu-west-1: { data_types: [cdr], storage_location: us-east-1, no_transfer_outside_eu: true }',
         ]),
@@ -77,7 +82,27 @@ describe('data_replication in config.yml', () => {
       'features.geographic_redundancy.data_replication.cdr.target_regions[0]: found "ap-south-1", expected a configured region (eu-west-1, us-east-1)',
       'features.geographic_redundancy.data_replication.data_residency.eu-west-1.storage_location: found us-east-1 (jurisdiction us), expected a region inside eu, as no_transfer_outside_eu says',
       'features.geographic_redundancy.data_replication.data_types[1]: found "faxes", expected one of extensions, voicemail, call_queues, cdr, recordings, personal_data',
+      'features.geographic_redundancy.data_replication.lag_alert_bytes: found 0.5, expected a whole number of bytes above 0',
     ]);
+  });
+
+  it("refuses to publish geored's call records from a SQLite store, or from a store that is a region's database", () => {
+    const cdr = ['    data_replication:', '      cdr: { target_regions: [us-east-1] }'];
+    // The default store is SQLite.
+    expect(problems(doc(cdr))).toEqual([
+      "features.geographic_redundancy.data_replication.cdr.geo_calls: found true, but geored's store is not PostgreSQL (server.store is SQLite), expected a PostgreSQL store (server.store: postgres://…), since SQLite has no logical replication and geo_calls cannot be published from it; or cdr.geo_calls: false to replicate only the PBX's CDR table",
+    ]);
+    const withStore = (url: string) => doc([...cdr, 'server:', `  store: "${url}"`]);
+    expect(problems(withStore('postgres://geored@127.0.0.1:5433/pbx'))).toEqual([
+      "features.geographic_redundancy.data_replication.cdr.geo_calls: found true, but geored's store is us-east-1's own database, expected geored's store in a database of its own (server.store), or cdr.geo_calls: false",
+    ]);
+    const c = parseConfig(withStore('postgres://geored@127.0.0.1:5434/geored'), 'c.yml', {});
+    expect(c.geo.data_replication!.cdr).toEqual({
+      target_regions: ['us-east-1'],
+      realtime: true,
+      geo_calls: true,
+    });
+    expect(c.geo.data_replication!.lag_alert_bytes).toBeNull();
   });
 
   it('refuses a database password written in the file, and takes one from the environment', () => {

@@ -16,7 +16,17 @@ import { threeSippRegions } from '../helpers/sipp-regions';
 const GEO = '/api/framework/geographic-redundancy';
 const ADMIN = 'panel-admin-token-7d1f0c';
 const READER = 'panel-read-token-93ab2e';
-const PAGES = ['overview', 'failover', 'history', 'health-checks', 'drills', 'metrics', 'calls', 'alerts'];
+const PAGES = [
+  'overview',
+  'failover',
+  'history',
+  'health-checks',
+  'drills',
+  'metrics',
+  'calls',
+  'alerts',
+  'replication',
+];
 
 /** The little of the DOM these tests read inside the page. */
 type Dom = {
@@ -209,6 +219,15 @@ describe('the admin panel', () => {
     await page.getByRole('button', { name: 'Save health-check settings' }).click();
     await expect.poll(() => page.locator('#hc-result').textContent()).toContain('saved');
     expect((await api('GET', '/health-check')).json['interval']).toBe(0.25);
+  });
+
+  it('shows the Replication view empty when no region has a database', async () => {
+    await go('replication');
+    const empty = browser.page.getByTestId('replication-empty');
+    await empty.waitFor();
+    expect(await empty.getByRole('heading').textContent()).toBe('Data replication is not configured');
+    expect(await empty.textContent()).toContain('data replication is not enabled');
+    expect(await browser.page.getByTestId('replication-table').count()).toBe(0);
   });
 
   it('passes axe-core (no serious or critical violations) on every page, and is screenshot at both widths', async () => {

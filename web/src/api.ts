@@ -157,3 +157,32 @@ export interface DemoState {
   regions: { name: string; fault: Fault }[];
   calls: { placed: number; answered: number; failed: number; in_progress: number };
 }
+
+/** GET .../replication/status (src/replication/replicator.ts ReplicationStatus). */
+export interface ReplicationStatus {
+  enabled: boolean;
+  active_region: string | null;
+  reason: string;
+  sync_interval: number;
+  last_verification: string | null;
+  regions: Array<{
+    region: string;
+    role: string;
+    jurisdiction: string | null;
+    reachable: boolean;
+    error: string | null;
+  }>;
+  tables: Array<{
+    publisher: string;
+    region: string;
+    table: string;
+    state: string;
+    lag_bytes: number | null;
+    lag_seconds: number | null;
+    last_verified: string | null;
+    realtime: boolean;
+    restrictions: string[];
+  }>;
+  refusals: Array<{ table: string; region: string; why: string }>;
+  waiting: Array<{ table: string; why: string }>;
+}

@@ -10,6 +10,7 @@ import { HealthChecksPage } from './pages/health-checks';
 import { HistoryPage } from './pages/history';
 import { MetricsPage } from './pages/metrics';
 import { OverviewPage } from './pages/overview';
+import { ReplicationPage } from './pages/replication';
 import { SignIn } from './pages/sign-in';
 import { resume, signOut, useStore } from './store';
 
@@ -22,6 +23,7 @@ export const PAGES = [
   { id: 'metrics', title: 'Metrics', view: MetricsPage },
   { id: 'calls', title: 'Calls', view: CallsPage },
   { id: 'alerts', title: 'Alerts', view: AlertsPage },
+  { id: 'replication', title: 'Replication', view: ReplicationPage },
 ] as const;
 
 function currentPage(): string {

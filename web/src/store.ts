@@ -18,6 +18,7 @@ import {
   type RegionHealth,
   type RegionMetrics,
   type RegionStatus,
+  type ReplicationStatus,
   type ScheduledFailover,
 } from './api';
 import { openStream, type StreamMessage } from './stream';
@@ -39,6 +40,10 @@ export interface State {
   pending: PendingFailback[];
   calls: CallRecord[];
   demo: DemoState | null;
+  /** Data replication's status; null until loaded (or when this geored has no replication API). */
+  replication: ReplicationStatus | null;
+  /** The newest replication_lag event per publisher → subscriber, as the stream told it. */
+  lagEvents: Record<string, StreamMessage>;
   allDown: string | null;
   /** The newest events, for the live feed on the overview. */
   feed: StreamMessage[];
@@ -62,6 +67,8 @@ const initial = (): State => ({
   pending: [],
   calls: [],
   demo: null,
+  replication: null,
+  lagEvents: {},
   allDown: null,
   feed: [],
   loadError: null,
@@ -166,6 +173,8 @@ export const loadPending = async () =>
 export const loadCalls = async () =>
   update({ calls: (await get<{ calls: CallRecord[] }>('/api/calls?limit=100')).calls });
 export const loadDemo = async () => update({ demo: await optional(get<DemoState>('/demo')) });
+export const loadReplication = async () =>
+  update({ replication: await optional(get<ReplicationStatus>('/replication/status')) });
 
 export async function loadAll(): Promise<void> {
   try {
@@ -179,6 +188,7 @@ export async function loadAll(): Promise<void> {
       loadPending(),
       loadCalls(),
       loadDemo(),
+      loadReplication(),
     ]);
     update({ loadError: null });
   } catch (e) {
@@ -209,6 +219,7 @@ const reloadSoon = debounce(() => void loadAll(), 150);
 const healthSoon = debounce(() => void loadRegions().then(loadHealth), 100);
 const metricsSoon = debounce(() => void loadMetrics(), 1000);
 const demoSoon = debounce(() => void loadDemo(), 300);
+const replicationSoon = debounce(() => void loadReplication(), 300);
 
 function debounce(f: () => void, ms: number): () => void {
   let t: number | null = null;
@@ -235,6 +246,10 @@ export function onStreamEvent(m: StreamMessage): void {
     case 'resync':
       reloadSoon();
       return;
+    case 'replication_lag':
+      update((s) => ({ lagEvents: { ...s.lagEvents, [`${d['publisher']}→${d['subscriber']}`]: m } }));
+      replicationSoon();
+      return;
     case 'health':
       setRegionState(String(d['region']), d['to'] as RegionStatus['health_state']);
       if (d['to'] === 'healthy') update({ allDown: null });
@@ -249,6 +264,8 @@ export function onStreamEvent(m: StreamMessage): void {
           : { name: to, trunk_id: '', priority: 0, health_state: 'healthy', active_since: String(d['time']) },
       }));
       void loadRegions();
+      // The new active region publishes: the replication status follows once geored has re-planned.
+      replicationSoon();
       return;
     }
     case 'failover':

@@ -35,6 +35,12 @@ export const CdrReplicationBody = Type.Object(
   {
     target_regions: Type.Array(RegionName, { minItems: 1, uniqueItems: true }),
     realtime: Type.Optional(Type.Boolean()),
+    geo_calls: Type.Optional(
+      Type.Boolean({
+        description:
+          "Publish geored's own call records (geo_calls) too; default true, which needs a PostgreSQL store",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
