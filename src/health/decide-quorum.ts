@@ -9,14 +9,11 @@
  * check is older than `staleAfterMs`; a dead instance's view stops counting. The rules are
  * docs/health-and-failover.md "Health seen from several instances"; keep the two in step.
  */
+import type { QuorumSetting } from '../config/types';
 import { HealthState } from '../model/health-state';
 import { seconds } from './decide-format';
 
-/**
- * `majority`: more than half of the fresh views; an integer n >= 1: n views; a fraction 0 < f < 1: at least
- * that share of the fresh views (rounded up, at least 1).
- */
-export type QuorumSetting = 'majority' | number;
+export type { QuorumSetting };
 
 /** One instance's view of one region, as it published it. */
 export interface InstanceView {
