@@ -39,6 +39,7 @@ import { CheckRecorder } from './check-recorder';
 import { FailoverEngine } from './engine';
 import { GeoEvents } from './events';
 import { HealthFeed } from './health-feed';
+import { QuorumFeed } from './quorum-feed';
 import { checkRegionInput, inputOfConfig, inputOfRow, regionConfigOf, storeRowOf } from './region-input';
 import {
   SETTINGS_KEY,
@@ -165,6 +166,7 @@ export class GeographicRedundancy {
   private readonly engine: FailoverEngine;
   private readonly recorder: CheckRecorder;
   private readonly feed: HealthFeed;
+  readonly quorum: QuorumFeed;
   private settings: RuntimeSettings = {};
   private settingsLoaded = false;
   private geo: GeoConfig;
@@ -234,6 +236,7 @@ export class GeographicRedundancy {
       regions: () => [...this.known.values()].map((k) => k.config),
       geo: () => this.geo,
       isLeader: () => this.isLeader,
+      quorumNote: (region) => this.quorum.note(region),
       ...(deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}),
       ...(deps.refreshMs !== undefined ? { refreshMs: deps.refreshMs } : {}),
     });
@@ -253,6 +256,15 @@ export class GeographicRedundancy {
       onLag: (e) => this.events.emit(e),
     });
     this.events.on('failover', () => this.replication.kick());
+    this.quorum = new QuorumFeed({
+      live: this.live,
+      logger: this.log,
+      metrics: this.metrics,
+      geo: () => this.geo,
+      regions: () => this.monitor.regions(),
+      isLeader: () => this.isLeader,
+      onAgreed: () => void this.engine.evaluate(),
+    });
     this.feed = new HealthFeed(
       this.monitor,
       this.live,
@@ -261,6 +273,7 @@ export class GeographicRedundancy {
       this.log,
       () => undefined,
       () => this.isLeader,
+      this.quorum,
     );
   }
 
@@ -325,8 +338,10 @@ export class GeographicRedundancy {
     const now = this.clock.now();
     for (const sim of this.live.listSimulations(now)) this.applySimulation(sim.region, sim.until);
 
-    this.monitor.pause();
+    // With a quorum every instance probes; otherwise only the leader (resumed when elected).
+    if (!this.quorum.enabled) this.monitor.pause();
     this.monitor.start();
+    this.quorum.start();
     this.leader = this.live.runForLeader('probes', this.deps.leaderTtlMs ?? 5000);
     this.leader.on('elected', () => this.onElected());
     this.leader.on('lost', () => this.onLost());
@@ -413,6 +428,7 @@ export class GeographicRedundancy {
     await this.replication.stop();
     await this.monitor.stop();
     await this.feed.drain();
+    await this.quorum.stop();
     await this.recorder.stop();
     await this.rowsChain;
     await this.syncing.catch(() => undefined);
@@ -448,7 +464,7 @@ export class GeographicRedundancy {
     this.leading = false;
     this.metrics.probeLeader.set(0);
     this.log.warn({ instance: this.live.instanceId }, 'this instance no longer runs the health probes');
-    this.monitor.pause();
+    if (!this.quorum.enabled) this.monitor.pause();
   }
 
   private running(): void {
@@ -693,6 +709,7 @@ export class GeographicRedundancy {
         reg === 'registered' || reg === 'failed' ? reg : reg === 'registering' ? 'pending' : 'none',
       simulated_until: sim && sim.until !== null && sim.until > now ? iso(sim.until) : null,
       checks,
+      ...this.quorum.info(name),
     };
   }
 
@@ -791,7 +808,8 @@ export class GeographicRedundancy {
    * instance acts as leader itself, and has already applied them locally.
    */
   private forwardToLeader(kind: string, payload: unknown): void {
-    if (this.isLeader || this.state !== 'running') return;
+    // With a quorum each instance's calls count in its own view only; TTL pushes (outside facts) go to all.
+    if ((this.quorum.enabled ? kind !== SIGNAL_TTL : this.isLeader) || this.state !== 'running') return;
     try {
       this.live.publishSignal(kind, payload);
     } catch (err) {
@@ -801,7 +819,8 @@ export class GeographicRedundancy {
 
   /** A follower's passive signal: only the leader acts on it, as if it had been received here. */
   private onSignal(sig: LiveSignal): void {
-    if (!this.isLeader) return; // sent to an instance that has since lost the lock: dropped, as in transit
+    // Sent to an instance that has since lost the lock: dropped, as in transit (TTL pushes: see forwardToLeader).
+    if (!this.isLeader && !(this.quorum.enabled && sig.kind === SIGNAL_TTL)) return;
     const p = sig.payload as Record<string, unknown> | null;
     const region = typeof p?.region === 'string' ? p.region : null;
     if (region === null || !this.known.has(region)) return;
