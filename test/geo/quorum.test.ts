@@ -104,6 +104,8 @@ describe('health quorum over three instances sharing Redis', () => {
       () => all.every((s) => s.getActiveRegion()?.name === 'us-west-1'),
       'failover to us-west-1 on all',
     );
+    // The live switch is seen before its history row is written: wait for the row.
+    await until(async () => (await leader.getFailoverHistory()).length > 0, 'the failover recorded');
     const [row] = await leader.getFailoverHistory();
     expect(row).toMatchObject({ from_region: 'us-east-1', to_region: 'us-west-1', automatic: true });
     expect(row!.reason).toMatch(/; 2 of 3 instances see us-east-1 DOWN \(quorum 2\)$/);
