@@ -20,6 +20,7 @@ import { decideFailover } from '../failover/decide-failover';
 import type { CheckRegistry } from '../health/checks/registry';
 import type { CustomCheckFn } from '../health/checks/custom';
 import type { CallOutcome } from '../health/decide-health-types';
+import { answeredByRegion } from '../health/decide-quorum';
 import type { LiveSignal } from '../live/types';
 import { HealthMonitor } from '../health/monitor';
 import { systemClock, type MonitorClock } from '../health/monitor-clock';
@@ -799,6 +800,8 @@ export class GeographicRedundancy {
     if (!this.known.has(region)) return; // a region removed while its call was in flight
     if (!this.geo.enabled) return; // no health is kept, so no call marks a region down
     this.monitor.reportCallOutcome(region, outcome);
+    // With a quorum, silence stays in this instance's own view (answeredByRegion); answers go to every view.
+    if (this.quorum.enabled && !answeredByRegion(outcome)) return;
     // Every instance carries calls, but only the leader's monitor writes health: tell it.
     this.forwardToLeader(SIGNAL_CALL, { region, outcome });
   }
@@ -808,8 +811,8 @@ export class GeographicRedundancy {
    * instance acts as leader itself, and has already applied them locally.
    */
   private forwardToLeader(kind: string, payload: unknown): void {
-    // With a quorum each instance's calls count in its own view only; TTL pushes (outside facts) go to all.
-    if ((this.quorum.enabled ? kind !== SIGNAL_TTL : this.isLeader) || this.state !== 'running') return;
+    // With a quorum every instance keeps its own view, so what is forwarded goes to all of them.
+    if ((this.isLeader && !this.quorum.enabled) || this.state !== 'running') return;
     try {
       this.live.publishSignal(kind, payload);
     } catch (err) {
@@ -819,13 +822,14 @@ export class GeographicRedundancy {
 
   /** A follower's passive signal: only the leader acts on it, as if it had been received here. */
   private onSignal(sig: LiveSignal): void {
-    // Sent to an instance that has since lost the lock: dropped, as in transit (TTL pushes: see forwardToLeader).
-    if (!this.isLeader && !(this.quorum.enabled && sig.kind === SIGNAL_TTL)) return;
+    // Sent to an instance that has since lost the lock: dropped, as in transit (with a quorum, every view takes it).
+    if (!this.isLeader && !this.quorum.enabled) return;
     const p = sig.payload as Record<string, unknown> | null;
     const region = typeof p?.region === 'string' ? p.region : null;
     if (region === null || !this.known.has(region)) return;
     try {
       if (sig.kind === SIGNAL_CALL && isCallOutcome(p?.outcome)) {
+        if (this.quorum.enabled && !answeredByRegion(p.outcome)) return; // another instance's path
         this.monitor.reportCallOutcome(region, p.outcome);
       } else if (sig.kind === SIGNAL_TTL && typeof p?.check === 'string' && isTtlStatus(p.status)) {
         const note = typeof p.note === 'string' ? p.note : undefined;

@@ -10,10 +10,20 @@
  * docs/health-and-failover.md "Health seen from several instances"; keep the two in step.
  */
 import type { QuorumSetting } from '../config/types';
+import type { CallOutcome } from './decide-health-types';
 import { HealthState } from '../model/health-state';
 import { seconds } from './decide-format';
 
 export type { QuorumSetting };
+
+/**
+ * Whether a call's outcome says something about the region itself rather than about the path of the
+ * instance that carried it: an answer (200, 408, 5xx) came from the region, so every instance's view takes
+ * it; silence and transport errors may be this instance's own path, so they stay in its own view.
+ */
+export function answeredByRegion(outcome: CallOutcome): boolean {
+  return outcome === 'ok' || outcome === '408' || outcome === '5xx';
+}
 
 /** One instance's view of one region, as it published it. */
 export interface InstanceView {
