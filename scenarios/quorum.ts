@@ -19,6 +19,12 @@ import { GEO, sleep, TOKEN, until, type FailoverRow, type HealthProfile, type Wo
 /** Probes every 0.5 s, each given 1 s: a view goes stale after 3 × 1.5 s. */
 const HEALTH: HealthProfile = { interval: 0.5, timeout: 1, retry_count: 2, jitter: 0 };
 
+interface LoopDecision {
+  kind: string;
+  reason: string;
+  decided_at: string;
+}
+
 interface HealthBody {
   state: string;
   reason: string;
@@ -82,11 +88,23 @@ export const quorum: Scenario = {
           }
           const sawOneDown = seen !== null && /only 1 of 3 instances sees it DOWN/.test(seen.quorum.reason);
           // Watch for a while after the count: the failover loop ticks every 250 ms.
+          const countedAt = Date.now();
           const activeDuringOne = new Set<string | null>();
           for (let i = 0; i < 20; i++) {
             for (const p of all) activeDuringOne.add(await world.active(p));
             await sleep(100);
           }
+          // ...and the leader's loop decided after the count, and stayed.
+          const decisions = await Promise.all(
+            all.map((p) =>
+              world.get<{ decision: LoopDecision | null; leader: boolean }>(`${GEO}/failover-decision`, p),
+            ),
+          );
+          const leaderDecision = decisions.find((d) => d.leader)?.decision ?? null;
+          const stayedAfterCount =
+            leaderDecision !== null &&
+            leaderDecision.kind === 'stay' &&
+            Date.parse(leaderDecision.decided_at) > countedAt;
 
           // 2. C loses it too: two of three.
           const twoCut = Date.now();
@@ -133,10 +151,15 @@ export const quorum: Scenario = {
             {
               statement:
                 "one instance losing region-1 moves nothing: its view DOWN, the quorum's not, no failover",
-              holds: sawOneDown && early.length === 0 && [...activeDuringOne].every((n) => n === 'region-1'),
+              holds:
+                sawOneDown &&
+                stayedAfterCount &&
+                early.length === 0 &&
+                [...activeDuringOne].every((n) => n === 'region-1'),
               detail:
-                `quorum said "${seen?.quorum.reason ?? 'nothing'}"; ${early.length} failovers before the second ` +
-                `cut; active seen: ${[...activeDuringOne].join(', ')}`,
+                `quorum said "${seen?.quorum.reason ?? 'nothing'}"; the leader's loop after it: ` +
+                `${leaderDecision ? `${leaderDecision.kind} (${leaderDecision.reason})` : 'no decision'}; ` +
+                `${early.length} failovers before the second cut; active seen: ${[...activeDuringOne].join(', ')}`,
             },
             {
               statement: 'two of three instances losing region-1 fail every instance over to region-2',
