@@ -99,6 +99,17 @@ export class QuorumFeed {
     else this.deps.live.publishSignal(SIGNAL_VIEW, { region: snap.region });
   }
 
+  /** A removed region: its count and every instance's view of it go (each instance removes it alike). */
+  forgetRegion(region: string): void {
+    this.latest.delete(region);
+    this.published.delete(region);
+    this.written.delete(region);
+    this.lastState.delete(region);
+    this.deps.live
+      .removeHealthViews(region)
+      .catch((err: unknown) => this.deps.logger.debug({ err, region }, 'health views not removed'));
+  }
+
   /** The last count for a region (null before the first cycle). */
   quorumOf(region: string): RegionQuorum | null {
     return this.latest.get(region) ?? null;

@@ -529,6 +529,7 @@ export class GeographicRedundancy {
     if (this.monitor.regions().includes(name)) this.monitor.removeRegion(name);
     this.engine.forgetRegion(name);
     this.metrics.forgetRegion(name);
+    this.quorum.forgetRegion(name);
     this.regionsChanged();
   }
 

@@ -133,5 +133,18 @@ describe('health quorum over three instances sharing Redis', () => {
       20_000,
     );
     expect(leader.getRegionHealth('us-east-1').quorum.required).toBe(2);
+
+    // A removed region's views go with it, from every instance (none is left in Redis).
+    await leader.registerRegion({
+      name: 'eu-west-1',
+      trunk_id: 'trunk-eu-west',
+      sip_server: 'sip.eu-west.provider.com',
+      priority: 3,
+    });
+    const viewKeys = async () =>
+      (await leader.live.listHealthViews()).filter((v) => v.region === 'eu-west-1').map((v) => v.instance);
+    await until(async () => (await viewKeys()).length === 2, 'both instances publishing a view of eu-west-1');
+    await leader.removeRegion('eu-west-1');
+    await until(async () => (await viewKeys()).length === 0, 'no view of eu-west-1 left');
   }, 90_000);
 });
