@@ -136,7 +136,7 @@ export function decideQuorum(
     const why = `${k === 1 && pivot ? 'only ' : ''}${k} of ${n} instance${n === 1 ? '' : 's'} ${k === 1 ? 'sees' : 'see'} it ${upper(worst)} (${q}${unreachable})`;
     const path =
       k === 1 ? `instance ${names}'s own path may be broken` : `instances ${names} may share a broken path`;
-    reason = `${region} stays ${upper(state)}: ${why}; ${path}${tail}`;
+    reason = `${region} is ${upper(state)}, not ${upper(worst)}: ${why}; ${path}${tail}`;
   }
   return {
     state,

@@ -16,7 +16,7 @@ function health(views: HealthViewInfo[], shared: boolean): RegionHealth {
   return {
     region: 'us-east-1',
     state: HealthState.HEALTHY,
-    reason: 'us-east-1 stays HEALTHY: only 1 of 3 instances sees it DOWN (quorum 2)',
+    reason: 'us-east-1 is HEALTHY, not DOWN: only 1 of 3 instances sees it DOWN (quorum 2)',
     score: 1,
     last_check: AT,
     state_since: null,

@@ -80,7 +80,7 @@ describe('health quorum over three instances sharing Redis', () => {
     );
     const counted = leader.getRegionHealth('us-east-1');
     expect(counted.quorum.reason).toBe(
-      "us-east-1 stays HEALTHY: only 1 of 3 instances sees it DOWN (quorum 2); instance q-b's own path may be broken",
+      "us-east-1 is HEALTHY, not DOWN: only 1 of 3 instances sees it DOWN (quorum 2); instance q-b's own path may be broken",
     );
     // The failover loop decides after that count (its tick), and stays.
     const countedAt = Date.now();
