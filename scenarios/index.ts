@@ -5,6 +5,7 @@ import { flapping } from './flapping';
 import type { Scenario } from './lib/measure';
 import { lossyLink } from './lossy-link';
 import { midDialog } from './mid-dialog';
+import { quorum } from './quorum';
 import { redisOutage } from './redis-outage';
 import { restart } from './restart';
 import { slow300, slow3s } from './slow-region';
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly Scenario[] = [
   midDialog,
   tcpReset,
   storeOutage,
+  quorum,
 ];
 
 /**

@@ -59,6 +59,23 @@ function latestLatency(r: RegionReport): number | null {
   return timed[0]?.latency_ms ?? (r.metrics.average_latency_ms > 0 ? r.metrics.average_latency_ms : null);
 }
 
+/**
+ * With several instances (Redis), how their views split: the worst state a counted view holds and how many
+ * hold it, e.g. `2/3 down`. Empty for one instance, or a server without views.
+ */
+export function viewsText(h: RegionHealth): string {
+  if (!h.quorum?.shared) return '';
+  const counted = h.views.filter((v) => v.counted);
+  if (counted.length === 0) return '0 fresh';
+  const order = ['healthy', 'warning', 'degraded', 'critical', 'down'];
+  const worst = counted.reduce(
+    (w, v) => (order.indexOf(v.state) > order.indexOf(w) ? v.state : w),
+    'healthy',
+  );
+  const k = counted.filter((v) => v.state === worst).length;
+  return `${k}/${counted.length} ${worst} (quorum ${h.quorum.required ?? '–'})`;
+}
+
 export function statusLines(report: StatusReport, ctx: Pick<OperatorContext, 'c'>, now: number): string[] {
   const { c } = ctx;
   const active = report.active_region;
@@ -66,6 +83,8 @@ export function statusLines(report: StatusReport, ctx: Pick<OperatorContext, 'c'
     ? `active region: ${c.bold(active.name)} (${paintState(c, active.health_state)}, since ${shortTime(active.active_since)})`
     : c.red('active region: none (no region is eligible)');
   if (report.regions.length === 0) return [head, 'no regions are configured'];
+  // Instances sharing Redis: each region's split of views, e.g. "2/3 down (quorum 2)".
+  const shared = report.regions.some((r) => r.health.quorum?.shared === true);
   const columns = [
     { header: '' },
     { header: 'REGION' },
@@ -75,6 +94,7 @@ export function statusLines(report: StatusReport, ctx: Pick<OperatorContext, 'c'
     { header: 'LATENCY', right: true },
     { header: 'REGISTRATION' },
     { header: 'LAST CHECK' },
+    ...(shared ? [{ header: 'VIEWS' }] : []),
     { header: 'REASON' },
   ];
   const rows = report.regions.map((r) => [
@@ -86,6 +106,7 @@ export function statusLines(report: StatusReport, ctx: Pick<OperatorContext, 'c'
     latency(latestLatency(r)),
     r.health.registration,
     ago(r.last_check, now),
+    ...(shared ? [viewsText(r.health)] : []),
     r.health.reason,
   ]);
   const table = formatTable(columns, rows, (text, row, col) => {

@@ -44,6 +44,7 @@ export const DEFAULT_HEALTH_CHECK: HealthCheckConfig = {
   passive_failure_threshold: 3,
   score_window: 300,
   retention: { max_rows: 100_000, max_age_days: 30 },
+  quorum: 'majority',
 };
 
 export const DEFAULT_FAILOVER: FailoverConfig = {

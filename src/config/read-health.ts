@@ -1,4 +1,5 @@
 /** `health_check`, `failover` and `failback` under features.geographic_redundancy. */
+import { isScalar } from 'yaml';
 import { BUILTIN_CHECK_METHODS, DEFAULT_FAILBACK, DEFAULT_FAILOVER, DEFAULT_HEALTH_CHECK } from './defaults';
 import {
   FAILBACK_RULES as FB,
@@ -8,7 +9,13 @@ import {
   checkMethodExpected,
 } from '../model/field-rules';
 import { POSITIVE_SECONDS, integerAtLeast } from './durations';
-import type { CustomCheckConfig, FailbackConfig, FailoverConfig, HealthCheckConfig } from './types';
+import type {
+  CustomCheckConfig,
+  FailbackConfig,
+  FailoverConfig,
+  HealthCheckConfig,
+  QuorumSetting,
+} from './types';
 import type { Cursor, Fields, Reader } from './yaml-reader';
 
 const CHECK_NAME = /^[a-z][a-z0-9_-]{0,49}$/;
@@ -83,6 +90,7 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
     'passive_failure_threshold',
     'score_window',
     'retention',
+    'quorum',
   ]);
   if (!f) return d;
   const timeout = r.field<number>(f.get('timeout'), HC.timeout) ?? d.timeout;
@@ -107,6 +115,7 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
 
   const retentionF = r.map(f.get('retention'), ['max_rows', 'max_age_days']);
   return {
+    quorum: readQuorum(r, f.get('quorum')) ?? d.quorum ?? 'majority',
     interval: r.field<number>(f.get('interval'), HC.interval) ?? d.interval,
     timeout,
     retry_count: r.field<number>(f.get('retry_count'), HC.retry_count) ?? d.retry_count,
@@ -132,6 +141,20 @@ export function readHealthCheck(r: Reader, c: Cursor): HealthCheckConfig {
         d.retention.max_age_days,
     },
   };
+}
+
+const QUORUM_EXPECTED =
+  'majority, a number of instances (an integer >= 1) or a fraction of the instances (greater than 0, less than 1)';
+
+/** `quorum: majority | <n> | <fraction>` (decide-quorum.ts reads it). */
+function readQuorum(r: Reader, c: Cursor): QuorumSetting | undefined {
+  if (c.node === undefined) return undefined;
+  const value: unknown = isScalar(c.node) ? c.node.value : undefined;
+  if (value === 'majority') return 'majority';
+  if (typeof value !== 'number') return r.wrong(c, QUORUM_EXPECTED);
+  if (Number.isFinite(value) && ((Number.isInteger(value) && value >= 1) || (value > 0 && value < 1)))
+    return value;
+  return r.wrong(c, QUORUM_EXPECTED);
 }
 
 export interface FailoverAndFailback {

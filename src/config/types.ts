@@ -106,7 +106,18 @@ export interface HealthCheckConfig {
   readonly score_window: number;
   /** Rows kept in geo_health_checks: the newest `max_rows`, none older than `max_age_days`. */
   readonly retention: { readonly max_rows: number; readonly max_age_days: number };
+  /**
+   * With several instances sharing live state: how many instances' fresh views must agree (decide-quorum.ts).
+   * The reader always sets it; absent (a config built in code) means `majority`.
+   */
+  readonly quorum?: QuorumSetting;
 }
+
+/**
+ * `majority`: more than half of the instances whose views are fresh; an integer n >= 1: n instances; a
+ * fraction 0 < f < 1: at least that share of the fresh views (rounded up, at least 1).
+ */
+export type QuorumSetting = 'majority' | number;
 
 export interface FailoverConfig {
   readonly automatic: boolean;

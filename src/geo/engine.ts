@@ -42,6 +42,8 @@ export interface EngineDeps {
   readonly geo: () => GeoConfig;
   /** Only the probe leader takes automatic decisions; any instance applies an operator's. */
   readonly isLeader: () => boolean;
+  /** How many instances agreed on a region's state, for the reason of an automatic switch (quorum-feed.ts). */
+  readonly quorumNote?: (region: string) => string | null;
   readonly tickMs?: number;
   readonly refreshMs?: number;
 }
@@ -206,7 +208,7 @@ export class FailoverEngine {
     return this.serial(async () => {
       if (this.stopped || this.stale || !this.deps.isLeader()) return;
       const now = this.deps.now();
-      const decision = decideFailover(this.input(), this.deps.geo(), now);
+      const decision = withQuorumNote(decideFailover(this.input(), this.deps.geo(), now), this.deps);
       // Patroni-style: why nothing happened is logged too, once each time the sentence changes. Numbers are
       // left out of the comparison, so a countdown ("waits: healthy for 12 s of 300 s") is not a new reason.
       if (decision.kind === 'stay' && sentenceShape(decision.reason) !== this.loggedStay) {
@@ -431,6 +433,13 @@ function toScheduled(row: ScheduledFailoverRow): ScheduledFailover {
     end: start + row.duration * 1000,
     ...(row.reason !== null ? { reason: row.reason } : {}),
   };
+}
+
+/** An automatic switch away from a region names the quorum of instances that saw it fail. */
+function withQuorumNote(decision: FailoverDecision, deps: EngineDeps): FailoverDecision {
+  if (decision.kind !== 'switch' || !decision.automatic || decision.from === null) return decision;
+  const note = deps.quorumNote?.(decision.from);
+  return note ? { ...decision, reason: `${decision.reason}; ${note}` } : decision;
 }
 
 /** The flap guard counts geored's own switches away from a region, not operators' nor the first choice. */

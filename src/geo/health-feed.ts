@@ -1,13 +1,15 @@
 /**
  * From the monitor to everyone: the leader's probe results become geo_health_checks rows (batched) and
  * its health decisions become live state, which every instance sharing Redis reads — so followers route
- * and show health exactly as the leader sees it.
+ * and show health exactly as the leader sees it. With Redis (QuorumFeed.enabled) every instance probes and
+ * publishes its own view instead, and the leader writes the state a quorum of views agrees on.
  */
 import type { Logger } from 'pino';
 import type { HealthMonitor, ResultEvent, StateEvent } from '../health/monitor';
 import type { LiveState } from '../live/types';
 import type { Metrics } from '../metrics/registry';
 import type { CheckRecorder } from './check-recorder';
+import type { QuorumFeed } from './quorum-feed';
 
 export class HealthFeed {
   private readonly dirty = new Set<string>();
@@ -24,6 +26,8 @@ export class HealthFeed {
     private readonly onStateWritten: (event: StateEvent) => void,
     /** A follower's monitor does not probe; its view must not overwrite the leader's. */
     private readonly isLeader: () => boolean,
+    /** Where each instance's own view goes; when enabled, the only thing a monitor's decision feeds. */
+    private readonly quorum?: QuorumFeed,
   ) {
     monitor.on('result', (e) => this.onResult(e));
     monitor.on('state', (e) => this.onState(e));
@@ -31,14 +35,8 @@ export class HealthFeed {
 
   private onResult(e: ResultEvent): void {
     const o = e.outcome;
-    this.recorder.add({
-      region_name: e.region,
-      check_method: e.method,
-      success: o.success,
-      latency_ms: o.latency_ms === null ? null : Math.round(o.latency_ms),
-      error_message: o.success ? null : (o.error ?? null),
-      checked_at: new Date(e.at),
-    });
+    // Every instance probes with a quorum; the shared table keeps the leader's results, as before.
+    if (this.isLeader()) this.recordCheck(e);
     this.metrics.probes.inc({
       region: e.region,
       method: e.method,
@@ -50,8 +48,25 @@ export class HealthFeed {
     this.markDirty(e.region);
   }
 
+  private recordCheck(e: ResultEvent): void {
+    const o = e.outcome;
+    this.recorder.add({
+      region_name: e.region,
+      check_method: e.method,
+      success: o.success,
+      latency_ms: o.latency_ms === null ? null : Math.round(o.latency_ms),
+      error_message: o.success ? null : (o.error ?? null),
+      checked_at: new Date(e.at),
+    });
+  }
+
+  /** Whether this instance's monitor decisions go anywhere: the leader's always, everyone's with a quorum. */
+  private get publishing(): boolean {
+    return this.isLeader() || this.quorum?.enabled === true;
+  }
+
   private onState(e: StateEvent): void {
-    if (!this.isLeader()) return;
+    if (!this.publishing) return;
     this.writes = this.writes
       .then(() => this.write(e.region))
       .then(
@@ -63,7 +78,7 @@ export class HealthFeed {
 
   /** Results of one round arrive together: write the region's live record once after them. */
   private markDirty(region: string): void {
-    if (!this.isLeader()) return;
+    if (!this.publishing) return;
     this.dirty.add(region);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -84,6 +99,9 @@ export class HealthFeed {
   private async write(region: string): Promise<void> {
     if (!this.monitor.regions().includes(region)) return;
     const snap = this.monitor.snapshot(region);
+    await this.quorum?.publish(snap);
+    // With a quorum the leader writes what the views agree on (QuorumFeed), never its own view alone.
+    if (this.quorum?.enabled) return;
     const d = snap.decision;
     await this.live.setRegionHealth(region, {
       state: d.state,

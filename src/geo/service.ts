@@ -20,6 +20,7 @@ import { decideFailover } from '../failover/decide-failover';
 import type { CheckRegistry } from '../health/checks/registry';
 import type { CustomCheckFn } from '../health/checks/custom';
 import type { CallOutcome } from '../health/decide-health-types';
+import { answeredByRegion } from '../health/decide-quorum';
 import type { LiveSignal } from '../live/types';
 import { HealthMonitor } from '../health/monitor';
 import { systemClock, type MonitorClock } from '../health/monitor-clock';
@@ -39,6 +40,7 @@ import { CheckRecorder } from './check-recorder';
 import { FailoverEngine } from './engine';
 import { GeoEvents } from './events';
 import { HealthFeed } from './health-feed';
+import { QuorumFeed } from './quorum-feed';
 import { checkRegionInput, inputOfConfig, inputOfRow, regionConfigOf, storeRowOf } from './region-input';
 import {
   SETTINGS_KEY,
@@ -165,6 +167,7 @@ export class GeographicRedundancy {
   private readonly engine: FailoverEngine;
   private readonly recorder: CheckRecorder;
   private readonly feed: HealthFeed;
+  readonly quorum: QuorumFeed;
   private settings: RuntimeSettings = {};
   private settingsLoaded = false;
   private geo: GeoConfig;
@@ -234,6 +237,7 @@ export class GeographicRedundancy {
       regions: () => [...this.known.values()].map((k) => k.config),
       geo: () => this.geo,
       isLeader: () => this.isLeader,
+      quorumNote: (region) => this.quorum.note(region),
       ...(deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}),
       ...(deps.refreshMs !== undefined ? { refreshMs: deps.refreshMs } : {}),
     });
@@ -254,6 +258,15 @@ export class GeographicRedundancy {
       storeUrl: deps.config.server.store,
     });
     this.events.on('failover', () => this.replication.kick());
+    this.quorum = new QuorumFeed({
+      live: this.live,
+      logger: this.log,
+      metrics: this.metrics,
+      geo: () => this.geo,
+      regions: () => this.monitor.regions(),
+      isLeader: () => this.isLeader,
+      onAgreed: () => void this.engine.evaluate(),
+    });
     this.feed = new HealthFeed(
       this.monitor,
       this.live,
@@ -262,6 +275,7 @@ export class GeographicRedundancy {
       this.log,
       () => undefined,
       () => this.isLeader,
+      this.quorum,
     );
   }
 
@@ -326,8 +340,10 @@ export class GeographicRedundancy {
     const now = this.clock.now();
     for (const sim of this.live.listSimulations(now)) this.applySimulation(sim.region, sim.until);
 
-    this.monitor.pause();
+    // With a quorum every instance probes; otherwise only the leader (resumed when elected).
+    if (!this.quorum.enabled) this.monitor.pause();
     this.monitor.start();
+    this.quorum.start();
     this.leader = this.live.runForLeader('probes', this.deps.leaderTtlMs ?? 5000);
     this.leader.on('elected', () => this.onElected());
     this.leader.on('lost', () => this.onLost());
@@ -414,6 +430,7 @@ export class GeographicRedundancy {
     await this.replication.stop();
     await this.monitor.stop();
     await this.feed.drain();
+    await this.quorum.stop();
     await this.recorder.stop();
     await this.rowsChain;
     await this.syncing.catch(() => undefined);
@@ -449,7 +466,7 @@ export class GeographicRedundancy {
     this.leading = false;
     this.metrics.probeLeader.set(0);
     this.log.warn({ instance: this.live.instanceId }, 'this instance no longer runs the health probes');
-    this.monitor.pause();
+    if (!this.quorum.enabled) this.monitor.pause();
   }
 
   private running(): void {
@@ -513,6 +530,7 @@ export class GeographicRedundancy {
     if (this.monitor.regions().includes(name)) this.monitor.removeRegion(name);
     this.engine.forgetRegion(name);
     this.metrics.forgetRegion(name);
+    this.quorum.forgetRegion(name);
     this.regionsChanged();
   }
 
@@ -694,6 +712,7 @@ export class GeographicRedundancy {
         reg === 'registered' || reg === 'failed' ? reg : reg === 'registering' ? 'pending' : 'none',
       simulated_until: sim && sim.until !== null && sim.until > now ? iso(sim.until) : null,
       checks,
+      ...this.quorum.info(name),
     };
   }
 
@@ -783,6 +802,8 @@ export class GeographicRedundancy {
     if (!this.known.has(region)) return; // a region removed while its call was in flight
     if (!this.geo.enabled) return; // no health is kept, so no call marks a region down
     this.monitor.reportCallOutcome(region, outcome);
+    // With a quorum, silence stays in this instance's own view (answeredByRegion); answers go to every view.
+    if (this.quorum.enabled && !answeredByRegion(outcome)) return;
     // Every instance carries calls, but only the leader's monitor writes health: tell it.
     this.forwardToLeader(SIGNAL_CALL, { region, outcome });
   }
@@ -792,7 +813,8 @@ export class GeographicRedundancy {
    * instance acts as leader itself, and has already applied them locally.
    */
   private forwardToLeader(kind: string, payload: unknown): void {
-    if (this.isLeader || this.state !== 'running') return;
+    // With a quorum every instance keeps its own view, so what is forwarded goes to all of them.
+    if ((this.isLeader && !this.quorum.enabled) || this.state !== 'running') return;
     try {
       this.live.publishSignal(kind, payload);
     } catch (err) {
@@ -802,12 +824,14 @@ export class GeographicRedundancy {
 
   /** A follower's passive signal: only the leader acts on it, as if it had been received here. */
   private onSignal(sig: LiveSignal): void {
-    if (!this.isLeader) return; // sent to an instance that has since lost the lock: dropped, as in transit
+    // Sent to an instance that has since lost the lock: dropped, as in transit (with a quorum, every view takes it).
+    if (!this.isLeader && !this.quorum.enabled) return;
     const p = sig.payload as Record<string, unknown> | null;
     const region = typeof p?.region === 'string' ? p.region : null;
     if (region === null || !this.known.has(region)) return;
     try {
       if (sig.kind === SIGNAL_CALL && isCallOutcome(p?.outcome)) {
+        if (this.quorum.enabled && !answeredByRegion(p.outcome)) return; // another instance's path
         this.monitor.reportCallOutcome(region, p.outcome);
       } else if (sig.kind === SIGNAL_TTL && typeof p?.check === 'string' && isTtlStatus(p.status)) {
         const note = typeof p.note === 'string' ? p.note : undefined;

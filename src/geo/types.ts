@@ -114,6 +114,32 @@ export interface RegionHealth {
   registration: 'registered' | 'failed' | 'none' | 'pending';
   simulated_until: string | null;
   checks: CheckStatus[];
+  /** Each instance's own view (several with Redis live state; this instance's alone otherwise). */
+  views: HealthViewInfo[];
+  quorum: QuorumInfo;
+}
+
+/** One instance's view of a region: its own probes and calls. */
+export interface HealthViewInfo {
+  instance: string;
+  state: HealthState;
+  reason: string;
+  checked_at: string | null;
+  /** false when stale or without a check yet: it does not count towards the quorum. */
+  counted: boolean;
+}
+
+/** What the views agree on (src/health/decide-quorum.ts). */
+export interface QuorumInfo {
+  /** health_check.quorum: majority, a number of instances, or a fraction. */
+  setting: 'majority' | number;
+  /** Fresh views that must agree; null when none is fresh. */
+  required: number | null;
+  fresh: number;
+  state: HealthState;
+  reason: string;
+  /** true when the views of several instances decide (Redis live state); false for a single instance. */
+  shared: boolean;
 }
 
 /** getRegionMetrics — exactly the guide's fields. */

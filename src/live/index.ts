@@ -5,6 +5,8 @@ export { redactRedisUrl } from './redact';
 export type {
   ActiveRegion,
   ChangeOrigin,
+  HealthView,
+  HealthViewInput,
   LeaderEvent,
   LeaderHandle,
   LiveChange,

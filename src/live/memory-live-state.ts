@@ -4,10 +4,13 @@ import { LIVE_ERRORS } from '../errors/live';
 import { LiveCache } from './cache';
 import { CachedLiveReads } from './cached-reads';
 import { activeWrite, regionHealthWrite, regionRemoval, simulationWrite } from './local-writes';
+import { makeView, OwnViews } from './health-views';
 import { SoleLeader } from './memory-leader';
 import { checkCount, checkName } from './names';
 import type {
   ActiveRegion,
+  HealthView,
+  HealthViewInput,
   LeaderHandle,
   LiveSignalListener,
   LiveState,
@@ -24,6 +27,7 @@ const err = errorFactory(LIVE_ERRORS);
 export class MemoryLiveState extends CachedLiveReads implements LiveState {
   private readonly leaders = new Set<SoleLeader>();
   private readonly openedAt = Date.now();
+  private readonly views = new OwnViews();
   private closed = false;
 
   constructor(
@@ -69,6 +73,20 @@ export class MemoryLiveState extends CachedLiveReads implements LiveState {
     checkName('counter', counter);
     checkCount(counter, by);
     return this.cache.addToCounter(counter, by);
+  }
+
+  async publishHealthView(view: HealthViewInput, ttlMs: number): Promise<void> {
+    this.assertOpen('publishHealthView');
+    checkName('region', view.region);
+    this.views.put(makeView(view, this.instanceId, Date.now()), ttlMs);
+  }
+
+  async listHealthViews(): Promise<HealthView[]> {
+    return this.views.list(Date.now());
+  }
+
+  async removeHealthViews(region: string): Promise<void> {
+    this.views.remove(region);
   }
 
   /** A single instance has nobody to tell: the caller acts on the signal itself. */

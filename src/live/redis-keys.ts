@@ -16,6 +16,10 @@ export class RedisKeys {
   get counterVersions(): string {
     return `${this.prefix}counters:version`;
   }
+  /** Hash of every instance's health view: field `<region> <instance>`, value JSON with its expiry. */
+  get healthViews(): string {
+    return `${this.prefix}health-views`;
+  }
   get channel(): string {
     return `${this.prefix}changes`;
   }

@@ -4,6 +4,7 @@ import { GeoredError, errorFactory } from '../errors/catalogue';
 import { LIVE_ERRORS } from '../errors/live';
 import { LiveCache } from './cache';
 import { CachedLiveReads } from './cached-reads';
+import { decodeView, encodeView, makeView, OwnViews, viewField } from './health-views';
 import { activeWrite, regionHealthWrite, regionRemoval, simulationWrite } from './local-writes';
 import { checkCount, checkName } from './names';
 import {
@@ -26,6 +27,8 @@ import { resynchronise } from './resync';
 import { SignalHub } from './signals';
 import type {
   ActiveRegion,
+  HealthView,
+  HealthViewInput,
   LeaderHandle,
   LiveSignalListener,
   LiveState,
@@ -75,6 +78,7 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly signals: SignalHub;
+  private readonly ownViews = new OwnViews();
 
   static async open(options: RedisLiveStateOptions): Promise<RedisLiveState> {
     const state = new RedisLiveState(options);
@@ -172,6 +176,56 @@ export class RedisLiveState extends CachedLiveReads implements LiveState {
     }
     this.pendingCounts.set(counter, (this.pendingCounts.get(counter) ?? 0) + by);
     return this.cache.addToCounter(counter, by);
+  }
+
+  // ---- health views ----
+
+  async publishHealthView(input: HealthViewInput, ttlMs: number): Promise<void> {
+    this.assertOpen('publishHealthView');
+    checkName('region', input.region);
+    const view = makeView(input, this.instanceId, Date.now());
+    this.ownViews.put(view, ttlMs);
+    if (!this.synced) return;
+    try {
+      await this.cmd.hset(
+        this.keys.healthViews,
+        viewField(view.region, this.instanceId),
+        encodeView(view, ttlMs),
+      );
+    } catch (e) {
+      // A view is republished every probe round; losing one is not worth an outage of its own.
+      this.logger.debug({ err: e, region: view.region }, 'live state: a health view was not published');
+    }
+  }
+
+  async listHealthViews(): Promise<HealthView[]> {
+    const now = Date.now();
+    if (!this.synced) return this.ownViews.list(now);
+    let all: Record<string, string>;
+    try {
+      all = await this.cmd.hgetall(this.keys.healthViews);
+    } catch (e) {
+      this.logger.debug({ err: e }, 'live state: health views not read; using this instance own views');
+      return this.ownViews.list(now);
+    }
+    const out: HealthView[] = [];
+    const expired: string[] = [];
+    for (const [field, text] of Object.entries(all)) {
+      const stored = decodeView(text);
+      if (!stored || stored.expiresAt <= now) expired.push(field);
+      else out.push(stored.view);
+    }
+    // Expired (a dead instance's) and unreadable views are deleted by whoever reads them first.
+    if (expired.length > 0) await this.cmd.hdel(this.keys.healthViews, ...expired).catch(() => 0);
+    return out;
+  }
+
+  async removeHealthViews(region: string): Promise<void> {
+    this.ownViews.remove(region);
+    if (!this.synced) return;
+    const all = await this.cmd.hkeys(this.keys.healthViews).catch(() => [] as string[]);
+    const mine = all.filter((f) => f.startsWith(`${region} `));
+    if (mine.length > 0) await this.cmd.hdel(this.keys.healthViews, ...mine).catch(() => 0);
   }
 
   // ---- signals ----

@@ -31,6 +31,26 @@ export interface RegionLive extends Versioned {
   readonly registration: RegistrationState;
 }
 
+/**
+ * One instance's own view of one region (its probes and its own calls), published so the probe leader can
+ * count how many instances agree (src/health/decide-quorum.ts). A view expires unless republished.
+ */
+export interface HealthView {
+  readonly region: string;
+  readonly instance: string;
+  readonly state: HealthState;
+  readonly reason: string;
+  /** Epoch ms of this instance's last probe of the region; null before its first. */
+  readonly checkedAt: number | null;
+  /** Epoch ms of the publication, from the publisher's clock. */
+  readonly publishedAt: number;
+  readonly score: number | null;
+  readonly firstFailureAt: number | null;
+  readonly healthySince: number | null;
+}
+
+export type HealthViewInput = Omit<HealthView, 'instance' | 'publishedAt'>;
+
 export type RegionHealthPatch = Partial<
   Pick<
     RegionLive,
@@ -151,6 +171,19 @@ export interface LiveState {
   setSimulation(region: string, untilMs: number | null): Promise<Simulation>;
   /** Returns the counter's new value. */
   incr(counter: string, by?: number): Promise<number>;
+
+  /**
+   * Publishes this instance's own view of a region; it expires `ttlMs` after publishing unless published
+   * again. Never throws for Redis being away: the view is then kept here only.
+   */
+  publishHealthView(view: HealthViewInput, ttlMs: number): Promise<void>;
+  /**
+   * Every unexpired view of every instance, this one's included. Memory live state, or Redis away: this
+   * instance's own views only (it then decides alone, as it routes alone).
+   */
+  listHealthViews(): Promise<HealthView[]>;
+  /** Forgets every instance's view of a removed region. */
+  removeHealthViews(region: string): Promise<void>;
 
   onChange(listener: LiveChangeListener): () => void;
   /**

@@ -109,6 +109,18 @@ export class Metrics {
     help: '1 when the live-state backend (Redis) is reachable, 0 when geored runs on its last known state',
     registers: [this.registry],
   });
+  readonly regionHealthViews = new Gauge({
+    name: 'geored_region_health_views',
+    help: "Fresh views of a region per health state, over the instances sharing live state (each instance's own probes and calls)",
+    labelNames: ['region', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly regionHealthQuorum = new Gauge({
+    name: 'geored_region_health_quorum',
+    help: 'Fresh views that must agree before a region takes a worse state (health_check.quorum over the fresh views)',
+    labelNames: ['region'] as const,
+    registers: [this.registry],
+  });
   readonly probeLeader = new Gauge({
     name: 'geored_probe_leader',
     help: '1 when this instance runs the health probes',
@@ -247,6 +259,14 @@ export class Metrics {
     for (const s of HEALTH_STATES) this.regionHealth.set({ region, state: s }, s === state ? 1 : 0);
   }
 
+  /** Fresh views of `region` per state (every state written, so a state no view holds reads 0). */
+  setRegionHealthViews(region: string, states: readonly HealthState[], required: number | null): void {
+    for (const s of HEALTH_STATES)
+      this.regionHealthViews.set({ region, state: s }, states.filter((x) => x === s).length);
+    if (required === null) this.regionHealthQuorum.remove({ region });
+    else this.regionHealthQuorum.set({ region }, required);
+  }
+
   setActiveRegion(active: string | null, regions: readonly string[]): void {
     for (const r of regions) this.activeRegion.set({ region: r }, r === active ? 1 : 0);
   }
@@ -301,7 +321,14 @@ export class Metrics {
   }
 
   forgetRegion(region: string): void {
-    for (const m of [this.regionHealth, this.regionScore, this.activeRegion, this.registrationState]) {
+    for (const m of [
+      this.regionHealth,
+      this.regionScore,
+      this.activeRegion,
+      this.registrationState,
+      this.regionHealthViews,
+      this.regionHealthQuorum,
+    ]) {
       m.remove({ region } as never);
     }
   }

@@ -85,9 +85,33 @@ describe('regions', () => {
         'simulated_until',
         'state',
         'state_since',
+        'views',
+        'quorum',
       ].sort(),
     );
     expect(r.json()).toMatchObject({ region: 'us-east-1', state: 'healthy' });
+    // One instance (memory live state): its own view, a quorum of 1 that changes nothing.
+    await eventually(async () => {
+      const h = (await call(api.app, 'GET', `${P}/regions/us-east-1/health`)).json();
+      return h.views.length === 1 && h.views[0].checked_at !== null ? true : undefined;
+    }, 'this instance view of us-east-1 after its first probe');
+    const h = (await call(api.app, 'GET', `${P}/regions/us-east-1/health`)).json();
+    expect(h.views).toEqual([
+      {
+        instance: api.geo.live.instanceId,
+        state: 'healthy',
+        reason: expect.any(String),
+        checked_at: expect.any(String),
+        counted: true,
+      },
+    ]);
+    expect(h.quorum).toMatchObject({
+      setting: 'majority',
+      required: 1,
+      fresh: 1,
+      state: 'healthy',
+      shared: false,
+    });
     expect((await call(api.app, 'GET', `${P}/regions/mars-1/health`)).statusCode).toBe(404);
   });
 

@@ -47,6 +47,14 @@ const cases: Case[] = [
     path: `${G}.health_check.jitter`,
     message: 'found 0.7, expected a fraction of the interval from 0 to 0.5',
   },
+  ...[['most'], [0], [1.5], [-2], [true]].map(([value]) => ({
+    name: `quorum ${JSON.stringify(value)} is majority, an instance count or a fraction`,
+    doc: geoDoc({ health_check: { quorum: value } }),
+    path: `${G}.health_check.quorum`,
+    message:
+      `found ${typeof value === 'string' ? JSON.stringify(value) : String(value)}, expected majority, a number of ` +
+      'instances (an integer >= 1) or a fraction of the instances (greater than 0, less than 1)',
+  })),
   {
     name: 'check methods are known',
     doc: geoDoc({ health_check: { check_methods: ['sip_options', 'smoke_signal'] } }),
@@ -500,6 +508,16 @@ describe('accepted forms', () => {
       {},
     );
     expect(c.geo.health_check).toMatchObject({ interval: 0.5, timeout: 0.25, retry_count: 2 });
+  });
+
+  it.each([
+    [undefined, 'majority'],
+    ['majority', 'majority'],
+    [2, 2],
+    [0.18, 0.18],
+  ] as const)('takes health_check.quorum %s as %s', (value, expected) => {
+    const c = parseConfig(geoDoc({ health_check: value === undefined ? {} : { quorum: value } }), SOURCE, {});
+    expect(c.geo.health_check.quorum).toBe(expected);
   });
 
   it('takes every sip_server form and parses it into a target', () => {

@@ -1,6 +1,7 @@
 /**
  * Two services sharing a real Redis (unique key prefix): passive health signals received by the follower
- * (TTL pushes, the call path's outcomes) reach the probe leader, whose monitor alone decides health.
+ * (TTL pushes, the call path's answers) reach the probe leader, and with a quorum every instance's view;
+ * silence (a timeout) stays in the view of the instance whose path it may be (decide-quorum answeredByRegion).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GeographicRedundancy } from '../../src/geo/service';
@@ -87,5 +88,21 @@ describe('passive signals forwarded to the probe leader', () => {
     await until(() => downs.length > 0, 'us-east-1 DOWN on the leader', 5000);
     off();
     expect(downs[0]?.reason).toMatch(/call/i);
+  }, 30_000);
+
+  it("a follower's call timeouts stay in its own view: the leader's view and the agreed state stay HEALTHY", async () => {
+    const { leader, follower } = await openPair(CONTROLLED_HEALTH, new Map());
+    await until(() => leader.getRegionHealth('us-east-1').last_check !== null, 'the leader probing');
+    for (let i = 0; i < 3; i++) follower.reportCallOutcome('us-east-1', 'timeout');
+    const view = (id: string) =>
+      leader.getRegionHealth('us-east-1').views.find((v) => v.instance === id && v.counted);
+    await until(() => view(follower.live.instanceId)?.state === 'down', "the follower's own view DOWN");
+    expect(view(leader.live.instanceId)?.state).toBe('healthy');
+    await until(
+      () => leader.getRegionHealth('us-east-1').quorum.reason.includes('only 1 of 2 instances sees it DOWN'),
+      "the leader counting the follower's DOWN view",
+    );
+    expect(leader.getRegionHealth('us-east-1').quorum).toMatchObject({ required: 2, state: 'healthy' });
+    expect(leader.getRegionHealth('us-east-1').state).toBe('healthy');
   }, 30_000);
 });

@@ -114,6 +114,31 @@ const CheckStatusSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const HealthViewSchema = Type.Object(
+  {
+    instance: Type.String({ description: 'the instance id' }),
+    state: HealthStateSchema,
+    reason: Type.String(),
+    checked_at: Nullable(Timestamp),
+    counted: Type.Boolean({ description: 'false when stale or without a check: it does not count' }),
+  },
+  { additionalProperties: false },
+);
+
+const QuorumSchema = Type.Object(
+  {
+    setting: Type.Union([Type.Literal('majority'), Type.Number({ exclusiveMinimum: 0 })], {
+      description: 'health_check.quorum: majority, a number of instances, or a fraction of them',
+    }),
+    required: Nullable(Type.Integer({ minimum: 1, description: 'fresh views that must agree' })),
+    fresh: Type.Integer({ minimum: 0 }),
+    state: HealthStateSchema,
+    reason: Type.String(),
+    shared: Type.Boolean({ description: 'several instances decide (Redis live state)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const RegionHealthSchema = Type.Object(
   {
     region: Type.String(),
@@ -127,6 +152,10 @@ export const RegionHealthSchema = Type.Object(
     registration: StringEnum(['registered', 'failed', 'none', 'pending'] as const),
     simulated_until: Nullable(Timestamp),
     checks: Type.Array(CheckStatusSchema),
+    views: Type.Array(HealthViewSchema, {
+      description: "each geored instance's own view of the region (beside the guide's fields)",
+    }),
+    quorum: QuorumSchema,
   },
   { additionalProperties: false },
 );
