@@ -3,7 +3,7 @@
  * (POST .../alerts/test) and the delivery attempts (GET .../alerts/deliveries), all delegated to the service.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AlertsApi } from '../deps';
+import type { GeoApi } from '../deps';
 import { READ_ERRORS, WRITE_ERRORS, errors } from '../schemas/common';
 import {
   AlertsInForceSchema,
@@ -14,7 +14,7 @@ import {
   type AlertsPutBody,
 } from '../schemas/alerts';
 
-export const alertRoutes: FastifyPluginAsync<{ geo: AlertsApi }> = async (app, { geo }) => {
+export const alertRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { geo }) => {
   const tags = ['alerts'];
 
   app.get(
