@@ -299,7 +299,7 @@ export class GeographicRedundancy implements GeoFacade {
       return;
     }
     await this.engine.load();
-    this.simulations.restore();
+    await this.simulations.restore();
 
     this.monitor.pause();
     this.monitor.start();
