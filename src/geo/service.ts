@@ -27,12 +27,7 @@ import type { CustomCheckFn } from '../health/checks/custom';
 import type { CallOutcome } from '../health/decide-health-types';
 import { HealthMonitor, type ResultEvent } from '../health/monitor';
 import { systemClock, type MonitorClock } from '../health/monitor-clock';
-import type {
-  LeaderHandle,
-  LiveChange,
-  LiveState,
-  RegistrationState as LiveRegistrationState,
-} from '../live/types';
+import type { LeaderHandle, LiveState, RegistrationState as LiveRegistrationState } from '../live/types';
 import { Metrics } from '../metrics/registry';
 import { HealthState } from '../model/health-state';
 import { Replicator } from '../replication/replicator';
@@ -44,6 +39,7 @@ import { CheckRecorder } from './check-recorder';
 import { checkLimit, geoError, requireRunning, type GeoContext, type ServiceState } from './context';
 import { FailoverEngine } from './engine';
 import { GeoEvents } from './events';
+import { followLiveChange } from './live-changes';
 import type { CallsQuery, GeoFacade, LoadBalancingSettings, RegionPatch } from './facade-types';
 import { FailbackApprovals } from './failback-approvals';
 import { HealthFeed } from './health-feed';
@@ -138,6 +134,7 @@ export class GeographicRedundancy implements GeoFacade {
   private readonly operator: OperatorFailover;
   private readonly schedules: ScheduledFailovers;
   private readonly approvals: FailbackApprovals;
+  private readonly ctx: GeoContext;
   private leader: LeaderHandle | null = null;
   private readonly unsubscribe: Array<() => void> = [];
   private syncTimer: NodeJS.Timeout | null = null;
@@ -195,7 +192,7 @@ export class GeographicRedundancy implements GeoFacade {
       ...(deps.tickMs !== undefined ? { tickMs: deps.tickMs } : {}),
       ...(deps.refreshMs !== undefined ? { refreshMs: deps.refreshMs } : {}),
     });
-    const ctx: GeoContext = {
+    const ctx: GeoContext = (this.ctx = {
       store: this.store,
       live: this.live,
       metrics: this.metrics,
@@ -210,7 +207,7 @@ export class GeographicRedundancy implements GeoFacade {
       geo: () => this.geo(),
       isLeader: () => this.isLeader,
       state: () => this.state,
-    };
+    });
     this.regions = new RegionRegistry(ctx);
     this.settings = new RuntimeSettingsStore(ctx, () => new Set(this.regions.names()));
     this.signals = new LeaderSignals(ctx, this.regions);
@@ -278,7 +275,16 @@ export class GeographicRedundancy implements GeoFacade {
     }
     await this.regions.load();
     await this.alerts.start(this);
-    this.unsubscribe.push(this.live.onChange((c) => this.onLiveChange(c)));
+    this.unsubscribe.push(
+      this.live.onChange((c) =>
+        followLiveChange(c, {
+          ctx: this.ctx,
+          regions: this.regions,
+          simulations: this.simulations,
+          replication: this.replication,
+        }),
+      ),
+    );
     // Set now, not only on a change: memory live state is always connected and never reports a change.
     this.metrics.liveBackend.set(this.live.status().connected ? 1 : 0);
     this.unsubscribe.push(this.live.onSignal((sig) => this.signals.onSignal(sig)));
@@ -400,61 +406,6 @@ export class GeographicRedundancy implements GeoFacade {
     this.metrics.probeLeader.set(0);
     this.log.warn({ instance: this.live.instanceId }, 'this instance no longer runs the health probes');
     this.monitor.pause();
-  }
-
-  private onLiveChange(c: LiveChange): void {
-    switch (c.kind) {
-      case 'region-health': {
-        const r = c.region;
-        if (!this.regions.has(r.name)) return;
-        this.metrics.regionScore.set({ region: r.name }, r.score);
-        const from = c.previous?.state ?? HealthState.HEALTHY;
-        if (c.previous && from === r.state) return;
-        const at = this.clock.now();
-        this.engine.noteState(r.name, at, r.state);
-        this.metrics.setRegionHealth(r.name, r.state);
-        if (from !== r.state) {
-          if (c.origin === 'local') {
-            const level = r.state === HealthState.HEALTHY ? 'info' : 'warn';
-            this.log[level]({ region: r.name, from, to: r.state }, r.reason);
-            this.regions.recordRows();
-            void this.store
-              .recordEvent({
-                kind: 'health-change',
-                region: r.name,
-                reason: r.reason,
-                details: { from, to: r.state },
-                occurred_at: new Date(at),
-              })
-              .catch((err: unknown) => this.log.warn({ err }, 'could not record a health change'));
-          }
-          this.events.emit({ type: 'state', region: r.name, from, to: r.state, reason: r.reason, at });
-        }
-        void this.engine.evaluate();
-        return;
-      }
-      case 'active-region': {
-        this.metrics.setActiveRegion(c.active.name, this.regions.names());
-        if (c.origin === 'local') this.regions.recordRows();
-        if (c.origin === 'remote') {
-          this.log.info(
-            { to: c.active.name },
-            `active region is now ${c.active.name} (switched by another instance): ${c.active.reason}`,
-          );
-          this.engine.markStale();
-        }
-        this.replication.kick();
-        return;
-      }
-      case 'simulation':
-        this.simulations.apply(c.simulation.region, c.simulation.until);
-        return;
-      case 'connection':
-        this.metrics.liveBackend.set(c.connected ? 1 : 0);
-        return;
-      default:
-        return;
-    }
   }
 
   on<K extends GeoEvent['type']>(
