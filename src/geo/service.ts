@@ -13,6 +13,7 @@
  *   scheduled-failovers.ts schedule_failover;  failback-approvals.ts  approving a failback
  *   runtime-settings.ts    settings changed through the API, where each comes from, reset to the file
  *   call-routing.ts        which regions a call tries;  singleton.ts  get_geographic_redundancy()
+ *   live-changes.ts        what this instance does on a live-state change;  readiness.ts  GET /readyz
  * Health comes from the HealthMonitor (on the probe leader only) through live state, failover decisions
  * from the pure functions in src/failover through the FailoverEngine. Everything an operator changes is
  * written to the store first, so a restart (or another instance sharing the store) sees it.
@@ -46,6 +47,7 @@ import { HealthFeed } from './health-feed';
 import { HealthViews } from './health-views';
 import { LeaderSignals } from './leader-signals';
 import { OperatorFailover } from './operator-failover';
+import { readinessProblems } from './readiness';
 import { RegionRegistry } from './region-registry';
 import {
   configureDataResidency,
@@ -59,7 +61,6 @@ import {
 } from './replication-api';
 import { RuntimeSettingsStore } from './runtime-settings';
 import { ScheduledFailovers } from './scheduled-failovers';
-import { SETTINGS_KEY } from './settings';
 import { Simulations } from './simulations';
 import type {
   FailbackSettings,
@@ -335,32 +336,9 @@ export class GeographicRedundancy implements GeoFacade {
     this.syncTimer.unref();
   }
 
-  /**
-   * What keeps this instance from serving, for GET /readyz: empty when ready. The store is asked (a read
-   * bounded by `timeoutMs`), and live state must be connected when it is Redis: without either, failover
-   * decisions, records and settings cannot be kept, so an orchestrator should not send traffic here.
-   */
-  async notReady(timeoutMs = 2000): Promise<string[]> {
-    const problems: string[] = [];
-    if (this.state !== 'running') problems.push(`the geographic redundancy service is ${this.state}`);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.store.kvGet(SETTINGS_KEY),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } catch (err) {
-      problems.push(`the store (${this.store.url}) does not answer: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    const live = this.live.status();
-    if (live.backend === 'redis' && !live.connected) {
-      problems.push(`live state (Redis) is not connected since ${new Date(live.since).toISOString()}`);
-    }
-    return problems;
+  /** What keeps this instance from serving, for GET /readyz: empty when ready (readiness.ts). */
+  notReady(timeoutMs = 2000): Promise<string[]> {
+    return readinessProblems(this.state, this.store, this.live, timeoutMs);
   }
 
   /** Stops probes, finishes decisions in flight, flushes records and closes what it owns. Idempotent. */
