@@ -32,6 +32,7 @@ import type {
   RoutingInForce,
   ScheduleFailoverRequest,
   ScheduledFailoverInfo,
+  SettingSource,
   SettingsGroup,
   SettingsInForce,
   SimulationInfo,
@@ -106,6 +107,10 @@ export interface GeoFacade {
   listCalls(query: CallsQuery): Promise<CallRow[]>;
   // alerts (src/alerts, through the service)
   getAlerts(): Awaitable<AlertsInForce>;
+  /** GET .../alerts: the alert settings in force with `source`, where each comes from. */
+  alertsInForce(): AlertsInForce & { source: Record<string, SettingSource> };
+  /** Removes the API's alert settings named (all when omitted): the file's values are in force again. */
+  resetAlerts(fields?: readonly string[]): Promise<AlertsInForce & { source: Record<string, SettingSource> }>;
   configureAlerts(s: AlertsSettings): Awaitable<AlertsInForce>;
   sendTestAlert(): Awaitable<TestAlertResult[]>;
   listAlertDeliveries(limit?: number): Awaitable<AlertDeliveryRow[]>;

@@ -574,6 +574,13 @@ export class GeographicRedundancy implements GeoFacade {
   getAlerts() {
     return this.alerts.inForce();
   }
+  alertsInForce() {
+    return { ...this.alerts.inForce(), source: this.alerts.sources() };
+  }
+  async resetAlerts(fields?: readonly string[]) {
+    const inForce = await this.alerts.reset(fields);
+    return { ...inForce, source: this.alerts.sources() };
+  }
   sendTestAlert() {
     return this.alerts.sendTest();
   }

@@ -74,6 +74,7 @@ export const ROUTES: readonly RouteCase[] = [
   geo('PUT', '/time-based-routing', 'admin', 400, { body: {} }),
   geo('GET', '/alerts', 'read', 200),
   geo('PUT', '/alerts', 'admin', 400, { body: { email: 'not-a-list' } }),
+  geo('DELETE', '/alerts', 'admin', 400, { url: '/alerts?fields=bogus' }),
   // No channel configured: nothing is sent and the answer is an empty list.
   geo('POST', '/alerts/test', 'admin', 200),
   geo('GET', '/alerts/deliveries', 'read', 200),

@@ -132,6 +132,38 @@ describe('where each setting in force comes from, and the way back to the file',
     expect(back.json()).toMatchObject({ strategy: 'priority', weights: {}, source: { strategy: 'default' } });
   });
 
+  it('alerts: GET /alerts says where each setting comes from; DELETE /alerts?fields resets them', async () => {
+    await restart();
+    expect((await get('/alerts')).source).toMatchObject({ email: 'default', dry_run: 'default' });
+    const put = await call(api!.app, 'PUT', `${P}/alerts`, {
+      body: { email: ['ops@company.com'], dry_run: true },
+    });
+    expect(put.statusCode).toBe(200);
+    expect((await get('/alerts')).source).toMatchObject({ email: 'api', dry_run: 'api', sms: 'default' });
+
+    await restart();
+    expect(await get('/alerts')).toMatchObject({ email: ['ops@company.com'], dry_run: true });
+
+    const bad = await call(api!.app, 'DELETE', `${P}/alerts?fields=email,colour`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'ALERTS_BAD_SETTING', field: 'colour' });
+    expect((await get('/alerts')).email).toEqual(['ops@company.com']);
+
+    const reset = await call(api!.app, 'DELETE', `${P}/alerts?fields=email`);
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json()).toMatchObject({
+      email: [],
+      dry_run: true,
+      source: { email: 'default', dry_run: 'api' },
+    });
+    expect(await api!.store.kvGet('alerts.settings')).toEqual({ dry_run: true });
+
+    await restart();
+    expect(await get('/alerts')).toMatchObject({ email: [], dry_run: true, source: { email: 'default' } });
+    const all = await api!.geo.resetAlerts();
+    expect(all).toMatchObject({ dry_run: false, source: { dry_run: 'default' } });
+  });
+
   it('the TypeScript API: settingsInForce and resetSettings(group, fields?)', async () => {
     const geo = (await restart()).geo;
     await geo.configureFailback({ enabled: true, delay: 30 });
