@@ -26,6 +26,13 @@ export class RegionRegistry {
   private rowsChain: Promise<void> = Promise.resolve();
   private rowsQueued = false;
   private syncing: Promise<void> = Promise.resolve();
+  /**
+   * Counts changes made here; `touched` keeps, per region, the count when it was last added, changed or
+   * removed here. A re-read of the store that began before such a change must not undo it (the row it read
+   * predates the change: a region just registered would be dropped, one just removed added back).
+   */
+  private changes = 0;
+  private readonly touched = new Map<string, number>();
 
   constructor(private readonly ctx: GeoContext) {}
 
@@ -88,6 +95,7 @@ export class RegionRegistry {
 
   private add(k: Known): void {
     const { monitor } = this.ctx;
+    this.touched.set(k.config.name, ++this.changes);
     this.known.set(k.config.name, k);
     if (monitor.regions().includes(k.config.name)) monitor.updateRegion(k.config);
     else monitor.addRegion(k.config);
@@ -96,6 +104,7 @@ export class RegionRegistry {
 
   private drop(name: string): void {
     const { monitor } = this.ctx;
+    this.touched.set(name, ++this.changes);
     this.known.delete(name);
     if (monitor.regions().includes(name)) monitor.removeRegion(name);
     this.ctx.engine.forgetRegion(name);
@@ -124,15 +133,18 @@ export class RegionRegistry {
     this.syncing = this.syncing.then(async () => {
       if (this.ctx.state() !== 'running') return;
       try {
+        const readFrom = this.changes;
         const rows = await this.ctx.store.listRegions();
+        const changedSince = (name: string) => (this.touched.get(name) ?? 0) > readFrom;
         const names = new Set(rows.map((r) => r.name));
         for (const row of rows) {
           const k = this.known.get(row.name);
-          if (row.origin !== 'api' || (k && k.origin === 'config')) continue;
+          if (row.origin !== 'api' || (k && k.origin === 'config') || changedSince(row.name)) continue;
           if (!k || JSON.stringify(inputOfConfig(k.config)) !== JSON.stringify(inputOfRow(row)))
             this.addApiRow(row);
         }
-        for (const [name, k] of this.known) if (k.origin === 'api' && !names.has(name)) this.drop(name);
+        for (const [name, k] of this.known)
+          if (k.origin === 'api' && !names.has(name) && !changedSince(name)) this.drop(name);
       } catch (err) {
         this.ctx.log.warn({ err }, 'could not re-read regions from the store');
       }
