@@ -3,12 +3,12 @@
  * Everything else under src/ is internal and may change; what a program embedding geored needs is here.
  * The names are the guide's Python API in camelCase; the JSON shapes they return keep its snake_case.
  */
+export { GeographicRedundancy } from './geo/service';
 export {
-  GeographicRedundancy,
   getGeographicRedundancy,
   openGeographicRedundancy,
   resetGeographicRedundancy,
-} from './geo/service';
+} from './geo/singleton';
 export type { OpenOptions } from './geo/open';
 export { HealthState, HEALTH_STATES } from './model/health-state';
 export { GeoredError } from './errors';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { errorFactory } from '../errors/catalogue';
 import { ALERTS_ERRORS } from '../errors/alerts';
-import type { GeoEvent } from '../geo/types';
+import type { GeoEvent, SettingSource } from '../geo/types';
 import type { AlertDeliveryRow, AlertDeliveryStatus, Store } from '../store/types';
 import { alertOf } from './alert-of';
 import { pagerDutyWants } from './channels/pagerduty';
@@ -26,6 +26,7 @@ import {
   effectiveAlerts,
   mergeAlertsSettings,
   redactedAlerts,
+  TOP_KEYS,
   type AlertsSettings,
   type EffectiveAlerts,
 } from './settings';
@@ -165,6 +166,51 @@ export class Alerter {
         dry_run: this.eff.dry_run,
       },
       'alert settings changed',
+    );
+    return this.inForce();
+  }
+
+  /**
+   * Where each alert setting in force comes from: `api` when set (or cleared, with null) through the API
+   * until reset, `file` when config.yml writes it, `default` otherwise.
+   */
+  sources(): Record<(typeof TOP_KEYS)[number], SettingSource> {
+    const file = (this.deps.fileSettings ?? {}) as Record<string, unknown>;
+    const stored = this.stored as Record<string, unknown>;
+    const out = {} as Record<(typeof TOP_KEYS)[number], SettingSource>;
+    for (const k of TOP_KEYS)
+      out[k] = stored[k] !== undefined ? 'api' : file[k] !== undefined ? 'file' : 'default';
+    return out;
+  }
+
+  /**
+   * Removes the API's changes of `fields` (all when omitted): the file's values (or the defaults) are in force
+   * again. An unknown name is ALERTS_BAD_SETTING and changes nothing; answers what is in force.
+   */
+  async reset(fields?: readonly string[]): Promise<AlertsInForce> {
+    const known: readonly string[] = TOP_KEYS;
+    for (const f of fields ?? []) {
+      if (!known.includes(f))
+        throw alertsError('ALERTS_BAD_SETTING', {
+          field: f,
+          found: JSON.stringify(f),
+          expected: `one of ${TOP_KEYS.join(', ')}`,
+        });
+    }
+    const next = { ...this.stored } as Record<string, unknown>;
+    const dropped = (fields ?? known).filter((k) => next[k] !== undefined);
+    if (dropped.length === 0) return this.inForce();
+    for (const k of dropped) delete next[k];
+    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next as AlertsSettings);
+    // What is left of the API's settings must still make sense with the file's (a channel without its gateway).
+    const whole = checkEffective(effectiveAlerts(merged, this.deps.instanceId))[0];
+    if (whole) throw alertsError('ALERTS_BAD_SETTING', { ...whole });
+    await this.deps.store.kvSet(ALERTS_KEY, next);
+    this.stored = next as AlertsSettings;
+    this.apply(merged);
+    this.deps.logger.info(
+      { fields: dropped },
+      `alert settings reset to the file's values: ${dropped.join(', ')}`,
     );
     return this.inForce();
   }

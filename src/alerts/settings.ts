@@ -41,7 +41,7 @@ export interface AlertsProblem {
   readonly expected: string;
 }
 
-const TOP_KEYS = [
+export const TOP_KEYS = [
   'email',
   'sms',
   'webhook',

@@ -110,7 +110,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.panel) void app.register(adminRoutes, { files: deps.panel });
   void app.register(alertRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
   void app.register(replicationRoutes, { prefix: GEO_PREFIX, geo: deps.geo });
-  void app.register(callRoutes, { store: deps.store });
+  void app.register(callRoutes, { geo: deps.geo });
   void app.register(opsRoutes, {
     metrics: deps.metrics,
     ready: deps.ready,

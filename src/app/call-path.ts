@@ -8,12 +8,13 @@
  * something about a region (configuration, resolved targets, measured round trip) changes.
  */
 import { isIP } from 'node:net';
-import type { CallInput } from '../store/types';
+import type { CallInput, Store } from '../store/types';
 import type { Logger } from 'pino';
 import type { Config, RegionConfig } from '../config/types';
 import type { GeographicRedundancy } from '../geo/service';
 import type { ResultEvent } from '../health/monitor';
-import type { RegistrationState as LiveRegistrationState } from '../live/types';
+import type { LiveState, RegistrationState as LiveRegistrationState } from '../live/types';
+import type { Metrics } from '../metrics/registry';
 import { createSipProxy, type RegionRuntime, type SipProxy, type SourceClass } from '../proxy';
 import {
   classifySource,
@@ -44,6 +45,10 @@ export interface CallPathOptions {
   readonly config: Config;
   readonly stack: SipStack;
   readonly service: GeographicRedundancy;
+  /** What the service was opened on (src/geo/open.ts), handed here by the composition root. */
+  readonly store: Store;
+  readonly live: LiveState;
+  readonly metrics: Metrics;
   readonly logger: Logger;
   /** How often every region's sip_server is resolved again; default 30 s. */
   readonly dnsRefreshMs?: number;
@@ -82,7 +87,7 @@ export class CallPath {
   private closed = false;
 
   private constructor(private readonly opts: CallPathOptions) {
-    const { config, stack, service } = opts;
+    const { config, stack, service, store, live, metrics } = opts;
     this.log = opts.logger;
     const supported = [...new Set<TransportProtocol>(stack.endpoints().map((e) => e.protocol))];
     const refreshMs = opts.dnsRefreshMs ?? 30_000;
@@ -100,17 +105,17 @@ export class CallPath {
             pbx,
             security: config.security,
             logger: this.log.child({ component: 'registrar' }),
-            onBan: (ban) => service.metrics.authBans.inc({ kind: ban.kind }),
-            persistence: storePersistence(service.store),
-            publish: publishBindings(service.live),
-            onAuthFailure: () => service.metrics.authFailures.inc(),
+            onBan: (ban) => metrics.authBans.inc({ kind: ban.kind }),
+            persistence: storePersistence(store),
+            publish: publishBindings(live),
+            onAuthFailure: () => metrics.authFailures.inc(),
           })
         : null;
     if (this.registrar) {
       const registrar = this.registrar;
-      service.metrics.activeBans = () => registrar.guard.activeBans(Date.now());
+      metrics.activeBans = () => registrar.guard.activeBans(Date.now());
       // Another instance took the PBX's REGISTER: calls arriving here must find the PBX too.
-      this.unsubscribe.push(followBindings(service.live, registrar, this.log));
+      this.unsubscribe.push(followBindings(live, registrar, this.log));
     }
     this.pbxSources = this.pbxSourcesNow();
     if (this.registrar) {
@@ -124,8 +129,7 @@ export class CallPath {
     });
     this.registrations.on('state', (region, status) => this.onRegistration(region, status));
     const onResult = (e: ResultEvent): void => this.onProbe(e);
-    service.monitor.on('result', onResult);
-    this.unsubscribe.push(() => service.monitor.off('result', onResult));
+    this.unsubscribe.push(service.onProbeResult(onResult));
     this.unsubscribe.push(service.onRegionsChanged(() => this.schedule()));
 
     this.proxy = createSipProxy({
@@ -136,8 +140,8 @@ export class CallPath {
       regions: () => this.runtimes,
       classify: (source) => this.classify(source),
       ...(this.registrar ? { registrar: this.registrar } : {}),
-      store: service.store,
-      metrics: service.metrics,
+      store,
+      metrics,
       onCallOutcome: (region, outcome) => service.reportCallOutcome(region, outcome),
       ...(opts.onCallsRecorded ? { onCallsRecorded: opts.onCallsRecorded } : {}),
       logger: this.log.child({ component: 'proxy' }),
@@ -314,7 +318,7 @@ export class CallPath {
   private onRegistration(region: string, status: RegistrationStatus): void {
     const service = this.opts.service;
     if (service.getRegion(region) === null) return; // removed: its metrics are already forgotten
-    service.metrics.setRegistrationState(region, status.state, REGISTRATION_STATES);
+    this.opts.metrics.setRegistrationState(region, status.state, REGISTRATION_STATES);
     void service.setRegistrationState(region, liveState(status), status.reason);
   }
 }

@@ -11,7 +11,7 @@ import { buildApi } from '../api/server';
 import { EventLog } from '../events/event-log';
 import { callEventFields, wireEventLog } from '../events/wire';
 import type { Config } from '../config/types';
-import { openParts } from '../geo/open';
+import { openParts, type OpenedParts } from '../geo/open';
 import { createGeographicRedundancy, type GeographicRedundancy } from '../geo/service';
 import type { Metrics } from '../metrics/registry';
 import { SipStack } from '../sip/stack';
@@ -63,15 +63,16 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
     logger.error({ err }, 'an event-stream listener threw'),
   );
   let unwire = (): void => undefined;
+  let parts: OpenedParts | undefined;
   try {
-    const parts = await openParts(config, { stack, logger });
+    parts = await openParts(config, { stack, logger });
     service = createGeographicRedundancy({
       ...parts,
       logger: logger.child({ component: 'geo' }),
       ...(opts.leaderTtlMs !== undefined ? { leaderTtlMs: opts.leaderTtlMs } : {}),
     });
-    unwire = wireEventLog(events, service, service.live);
-    metrics = service.metrics;
+    unwire = wireEventLog(events, service, parts.live);
+    metrics = parts.metrics;
     metrics.udpStats = () =>
       stack
         .udpStats()
@@ -81,6 +82,9 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
       config,
       stack,
       service,
+      store: parts.store,
+      live: parts.live,
+      metrics: parts.metrics,
       logger,
       onCallsRecorded: (calls) => {
         for (const c of calls) events.publish('call', callEventFields(c));
@@ -98,8 +102,7 @@ export async function startGeored(opts: StartOptions): Promise<Geored> {
   const calls = callPath;
   const api = buildApi({
     geo: running,
-    store: running.store,
-    metrics: running.metrics,
+    metrics: parts.metrics,
     tokens: config.server.tokens,
     logger,
     ready: () => running.notReady(),

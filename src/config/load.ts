@@ -84,6 +84,7 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
   if (r.problems.length > 0) throw new ConfigError(sourceName, inFileOrder(r.problems));
   return {
     source: sourceName,
+    written: writtenGeoFields(doc.toJS()),
     server,
     geo: {
       enabled,
@@ -99,6 +100,19 @@ export function parseConfig(text: string, sourceName: string, env: NodeJS.Proces
     pbx,
     security,
   };
+}
+
+/** The `section.field` names written under features.geographic_redundancy (where run-time settings come from). */
+function writtenGeoFields(doc: unknown): string[] {
+  const geo = (doc as { features?: { geographic_redundancy?: unknown } } | null)?.features
+    ?.geographic_redundancy;
+  if (geo === null || typeof geo !== 'object') return [];
+  const out: string[] = [];
+  for (const [section, fields] of Object.entries(geo)) {
+    if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) continue;
+    for (const field of Object.keys(fields)) out.push(`${section}.${field}`);
+  }
+  return out;
 }
 
 /** Reads and validates a config file; an unreadable file is a ConfigError (CONFIG_UNREADABLE) too. */

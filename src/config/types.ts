@@ -312,6 +312,11 @@ export interface GeoConfig {
 export interface Config {
   /** Where the configuration came from ('<embedded defaults>' when there was no file). */
   readonly source: string;
+  /**
+   * The `features.geographic_redundancy` settings the file wrote, as `section.field` (e.g.
+   * `health_check.interval`): the others have geored's defaults. Absent on a Config built in code.
+   */
+  readonly written?: readonly string[];
   readonly server: ServerConfig;
   readonly geo: GeoConfig;
   readonly proxy: ProxyConfig;

@@ -8,7 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { GeoConfig, RegionConfig } from '../config/types';
+import { decideApprovalRequest } from '../failover/decide-approval';
 import { decideFailover } from '../failover/decide-failover';
+import { decideManualPin, type ManualPinDecision } from '../failover/decide-manual-pin';
 import type {
   FailbackApproval,
   FailoverDecision,
@@ -58,6 +60,9 @@ export class FailoverEngine {
   /** The last cycle's decision (on the leader), shown by GET .../active-region and .../failover-decision. */
   lastDecision: LoopDecision | null = null;
   private loggedStay: string | null = null;
+  private loggedApproval: string | null = null;
+  /** Per region, whether the manual-pin rule held its healthy time at the last look (logged on a change). */
+  private readonly pinHeld = new Map<string, boolean>();
   private suppressed: string | null = null;
   /** Set when another instance switched: its pin must be read before deciding again. */
   private stale = false;
@@ -131,6 +136,7 @@ export class FailoverEngine {
 
   forgetRegion(region: string): void {
     this.stateSince.delete(region);
+    this.pinHeld.delete(region);
   }
 
   markStale(): void {
@@ -174,21 +180,18 @@ export class FailoverEngine {
   private view(region: RegionConfig): RegionView {
     const live = this.deps.live.getRegion(region.name);
     const reg = live?.registration;
-    let healthySince = live?.healthySince ?? null;
-    const pin = this.pin;
-    if (
-      pin?.kind === 'manual' &&
-      healthySince !== null &&
-      this.loadedAt !== null &&
-      pin.at < this.loadedAt &&
-      !this.failedSinceLoad.has(region.name) &&
-      !this.approvals.some((a) => a.to_region === region.name && Date.parse(a.requested_at) > pin.at)
-    ) {
-      // After a restart the first healthy stretch starts at the first probe, which says nothing about a
-      // failure while geored was down: without evidence of one (a failure seen since, or a failback
-      // request recorded after the pin), the operator's earlier choice holds.
-      healthySince = Math.min(healthySince, pin.at);
-    }
+    const pinned = decideManualPin({
+      region: region.name,
+      healthySince: live?.healthySince ?? null,
+      pin: this.pin,
+      loadedAt: this.loadedAt,
+      failedSinceLoad: this.failedSinceLoad.has(region.name),
+      failbackRequestedAt: this.approvals
+        .filter((a) => a.to_region === region.name)
+        .map((a) => Date.parse(a.requested_at)),
+    });
+    this.notePinned(region.name, pinned);
+    const healthySince = pinned.healthySince;
     return {
       name: region.name,
       priority: region.priority,
@@ -201,6 +204,14 @@ export class FailoverEngine {
       score: live && live.lastCheck !== null ? live.score : null,
       registration: reg === 'registered' || reg === 'failed' ? reg : 'none',
     };
+  }
+
+  /** Logs the manual-pin rule's sentence when its answer for a region changes (input() runs every tick). */
+  private notePinned(region: string, d: ManualPinDecision): void {
+    const held = d.decision === 'hold';
+    if ((this.pinHeld.get(region) ?? false) === held) return;
+    this.pinHeld.set(region, held);
+    this.deps.logger.info({ region, decision: d.decision }, d.reason);
   }
 
   /** One automatic decision, on the leader only. */
@@ -276,15 +287,21 @@ export class FailoverEngine {
         return;
       }
       case 'await-approval': {
-        const since = this.deps.live.getActive()?.activeSince ?? 0;
-        // One request per recovery: asking again every tick would bury the operator (and a rejection).
-        const asked = this.approvals.some(
-          (a) =>
-            a.from_region === decision.from &&
-            a.to_region === decision.to &&
-            Date.parse(a.requested_at) >= since,
-        );
-        if (asked) return;
+        const ask = decideApprovalRequest({
+          from: decision.from,
+          to: decision.to,
+          activeSince: this.deps.live.getActive()?.activeSince ?? 0,
+          approvals: this.approvals,
+        });
+        if (ask.decision === 'already-requested') {
+          // Logged once per recovery, like a stay reason: the loop decides this on every tick.
+          if (this.loggedApproval !== ask.reason) {
+            this.loggedApproval = ask.reason;
+            logger.info({ from: decision.from, to: decision.to, decision: ask.decision }, ask.reason);
+          }
+          return;
+        }
+        this.loggedApproval = null;
         const row = await store.createFailbackApproval({
           from_region: decision.from,
           to_region: decision.to,
@@ -292,7 +309,7 @@ export class FailoverEngine {
           requested_at: new Date(now),
         });
         this.approvals = [row, ...this.approvals];
-        logger.info({ id: row.id, from: decision.from, to: decision.to }, decision.reason);
+        logger.info({ id: row.id, from: decision.from, to: decision.to, why: ask.reason }, decision.reason);
         events.emit({
           type: 'failback-pending',
           id: row.id,

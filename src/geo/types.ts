@@ -3,6 +3,7 @@
  * snake_case JSON fields. `GeographicRedundancy` (src/geo/service.ts) implements it; the REST API
  * (src/api/) is a thin layer over it, so both always mean the same thing.
  */
+import type { RoutingStrategy } from '../config/types';
 import type { HealthState } from '../model/health-state';
 
 /** POST /api/framework/geographic-redundancy/region — the guide's body, plus optional extras. */
@@ -301,3 +302,29 @@ export type GeoEvent =
       reason: string;
       at: number;
     };
+
+/** The routing policy in force after a change (the service answers with it). */
+export interface RoutingInForce {
+  strategy: RoutingStrategy;
+  weights: Record<string, number>;
+  time_based: Record<string, string>;
+  timezone: string;
+}
+
+/** The run-time settings groups: each is changed by a configure_* call and reset to the file's values. */
+export type SettingsGroup = 'health_check' | 'failover' | 'failback' | 'routing';
+
+/** Where a setting in force comes from: the config file, the API (until reset), or geored's default. */
+export type SettingSource = 'file' | 'api' | 'default';
+
+interface SettingsValues {
+  health_check: Required<HealthCheckSettings>;
+  failover: Required<FailoverSettings>;
+  failback: Required<FailbackSettings>;
+  routing: RoutingInForce;
+}
+
+/** A group's settings in force (the guide's fields) and, beside them, where each one comes from. */
+export type SettingsInForce<G extends SettingsGroup> = SettingsValues[G] & {
+  source: { [F in keyof SettingsValues[G]]: SettingSource };
+};

@@ -246,6 +246,19 @@ export const MIGRATIONS: readonly Migration[] = [
         : []),
     ],
   },
+  {
+    version: 8,
+    name: 'simulated failures',
+    up: (t) => [
+      // simulate_failure survives a restart of a single geored (memory live state): restored at start until
+      // its end time (issue 12's SIGKILL scenario found it forgotten). One row per region, the latest wins.
+      `CREATE TABLE geo_simulations (
+        region VARCHAR(50) PRIMARY KEY,
+        until_at ${t.timestamp} NOT NULL,
+        started_at ${t.timestamp} NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -60,6 +60,7 @@ import type {
   Store,
   Timestamp,
   PbxBindingRow,
+  SimulationRow,
 } from './types';
 import { reasonOf } from './reason';
 import { invalid, jsonValue, nonNegativeInt, oneOf, timestamp } from './validate';
@@ -676,6 +677,34 @@ export class SqlStore implements Store {
       'kvDelete',
       async () => (await this.db.run('DELETE FROM geo_kv WHERE key = ?', [kvKey(key)])) > 0,
     );
+  }
+
+  setSimulation(region: string, until: Timestamp | null): Promise<void> {
+    return this.op('setSimulation', async () => {
+      if (until === null) {
+        await this.db.run('DELETE FROM geo_simulations WHERE region = ?', [region]);
+        return;
+      }
+      await this.db.run(
+        `INSERT INTO geo_simulations (region, until_at, started_at) VALUES (?, ?, ?)
+         ON CONFLICT (region) DO UPDATE SET until_at = excluded.until_at, started_at = excluded.started_at`,
+        [region, new Date(until).toISOString(), this.now()],
+      );
+    });
+  }
+
+  listSimulations(): Promise<SimulationRow[]> {
+    return this.op('listSimulations', async () => {
+      const rows = await this.db.all(
+        'SELECT region, until_at, started_at FROM geo_simulations ORDER BY region',
+      );
+      const c = this.db.codec;
+      return rows.map((r) => ({
+        region: String(r.region),
+        until: c.fromTime(r.until_at),
+        started_at: c.fromTime(r.started_at),
+      }));
+    });
   }
 
   replacePbxBindings(rows: readonly PbxBindingRow[]): Promise<void> {

@@ -245,6 +245,14 @@ export interface PbxBindingRow {
   readonly registered_at: string;
 }
 
+/** A simulated failure in force (simulate_failure), kept so a restart restores it. */
+export interface SimulationRow {
+  readonly region: string;
+  /** ISO 8601: when the simulation ends on its own. */
+  readonly until: string;
+  readonly started_at: string;
+}
+
 export type AlertChannel = 'email' | 'sms' | 'webhook' | 'pagerduty';
 export type AlertDeliveryStatus = 'sent' | 'failed' | 'retrying' | 'dry_run';
 
@@ -365,6 +373,10 @@ export interface Store {
   /** Bindings still live at `now` (expired ones are left out and deleted). */
   listPbxBindings(now: Timestamp): Promise<PbxBindingRow[]>;
   kvDelete(key: string): Promise<boolean>;
+  /** Starts (or replaces) the simulated failure of `region` until `until`; null ends it. */
+  setSimulation(region: string, until: Timestamp | null): Promise<void>;
+  /** Every simulation stored, ended ones included (the caller drops those), by region. */
+  listSimulations(): Promise<SimulationRow[]>;
 
   /** Waits for work in progress, then closes; later calls fail with STORE_CLOSED. */
   close(): Promise<void>;

@@ -56,7 +56,17 @@ describe('alerts REST API', () => {
       pagerduty: null,
       recent_decisions: [],
     });
-    expect((await call(api.app, 'GET', `${P}/alerts`)).json()).toEqual(put.json());
+    // GET answers what PUT did, plus where each setting comes from (issue 10).
+    const { source, ...got } = (await call(api.app, 'GET', `${P}/alerts`)).json();
+    expect(got).toEqual(put.json());
+    expect(source).toMatchObject({
+      email: 'api',
+      sms: 'api',
+      webhook: 'api',
+      on_events: 'api',
+      dry_run: 'api',
+    });
+    expect(source).toMatchObject({ instance_name: 'default', smtp: 'default', retry_attempts: 'default' });
 
     const test = await call(api.app, 'POST', `${P}/alerts/test`);
     expect(test.statusCode).toBe(200);

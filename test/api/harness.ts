@@ -102,7 +102,6 @@ export async function startApi(
   await geo.start();
   const app = buildApi({
     geo,
-    store: geo.store,
     metrics,
     tokens: config.server.tokens,
     logger,

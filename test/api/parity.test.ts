@@ -157,10 +157,13 @@ describe('settings', () => {
         'interval',
         'latency_warning_ms',
         'retry_count',
+        'source',
         'success_threshold',
         'timeout',
       ].sort(),
     );
+    // `source` (issue 10) names where each of the guide's fields comes from, and nothing else.
+    expect(sorted(before.source)).toEqual(sorted(before).filter((k) => k !== 'source'));
     const r = await call(api.app, 'PUT', `${P}/health-check`, { body: { interval: 60, retry_count: 4 } });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ interval: 60, retry_count: 4, timeout: 5 });

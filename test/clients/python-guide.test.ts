@@ -242,6 +242,8 @@ const EXPECT: Array<{ call: string; check: (r: { stdout: string }) => Promise<vo
         automatic: true,
         min_failure_duration: 60,
         failover_delay: 0,
+        // Where each setting comes from (issue 10): the block set all three through the API.
+        source: { automatic: 'api', min_failure_duration: 'api', failover_delay: 'api' },
       }),
   },
   // Refused as written (REFUSED says why); its error is the check.
@@ -254,6 +256,7 @@ const EXPECT: Array<{ call: string; check: (r: { stdout: string }) => Promise<vo
         delay: 300,
         health_threshold: 0.95,
         automatic: false,
+        source: { enabled: 'api', delay: 'api', health_threshold: 'api', automatic: 'api' },
       }),
   },
   { call: 'geo.enable_data_replication(', check: (r) => expect(r.stdout).toBe('') },

@@ -242,7 +242,9 @@ describe('settings reads never write', () => {
     expect(logged).not.toContain('settings changed');
     // The answers are the settings in force, the same the PUT would answer.
     const fo = await call(api.app, 'GET', `${P}/failover-config`, { token: READER });
-    expect(fo.json()).toEqual(api.geo.failoverInForce());
+    // The guide's fields as the TypeScript API reads them, plus where each comes from (issue 10).
+    expect(fo.json()).toMatchObject(api.geo.failoverInForce());
+    expect(fo.json()).toEqual(api.geo.settingsInForce('failover'));
     // So does an empty change through the TypeScript API: a read.
     await api.geo.configureFailover({});
     expect(await api.store.kvGet(SETTINGS_KEY)).toEqual(before);

@@ -5,11 +5,8 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  getGeographicRedundancy,
-  resetGeographicRedundancy,
-  type GeographicRedundancy,
-} from '../../src/geo/service';
+import type { GeographicRedundancy } from '../../src/geo/service';
+import { getGeographicRedundancy, resetGeographicRedundancy } from '../../src/geo/singleton';
 import { HealthState } from '../../src/model/health-state';
 import type { GeoEvent } from '../../src/geo/types';
 import type { TestDatabase } from '../store/databases';

@@ -629,7 +629,6 @@ describe('data replication between region databases', () => {
   it('REST: the status, the policy log and the metrics are served; bad input is refused naming the field', async () => {
     const api = buildApi({
       geo,
-      store: geo.store,
       metrics: geo.metrics,
       tokens: [{ name: 'ops', token: { source: 'env:OPS', value: 'ops-token-0123456789' }, role: 'admin' }],
       logger: pino({ level: 'silent' }),

@@ -16,6 +16,7 @@ const ALL_TABLES = [
   'geo_regions',
   'geo_scheduled_failovers',
   'geo_schema_migrations',
+  'geo_simulations',
 ];
 
 async function tables(db: TestDatabase): Promise<string[]> {

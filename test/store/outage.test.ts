@@ -183,7 +183,6 @@ describe('/readyz while the store or Redis is down', () => {
     const running = geo;
     const app = buildApi({
       geo: running,
-      store: running.store,
       metrics,
       tokens: [],
       logger,

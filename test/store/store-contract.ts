@@ -793,6 +793,24 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
       });
     });
 
+    describe('simulated failures (geo_simulations)', () => {
+      it('keeps one simulation per region, the latest replacing the earlier, and removes one on null', async () => {
+        expect(await store.listSimulations()).toEqual([]);
+        await store.setSimulation('us-west-1', at(60));
+        await store.setSimulation('us-east-1', new Date(at(30)));
+        await store.setSimulation('us-east-1', at(90));
+        const rows = await store.listSimulations();
+        expect(rows.map((r) => [r.region, r.until])).toEqual([
+          ['us-east-1', at(90)],
+          ['us-west-1', at(60)],
+        ]);
+        for (const r of rows) expect(Number.isFinite(Date.parse(r.started_at))).toBe(true);
+        await store.setSimulation('us-east-1', null);
+        await store.setSimulation('never-simulated', null);
+        expect((await store.listSimulations()).map((r) => r.region)).toEqual(['us-west-1']);
+      });
+    });
+
     describe('restart', () => {
       it('loses nothing recorded when closed and reopened', async () => {
         await store.upsertRegion({ ...region('api-region', 3), origin: 'api', settings: { weight: 10 } });

@@ -1,20 +1,23 @@
 /**
- * Alerts: the guide's configure_alerts (PUT), the settings in force (GET), a test alert to every channel
+ * Alerts: the guide's configure_alerts (PUT), the settings in force and where each comes from (GET), a
+ * reset of the API's changes to the file's values (DELETE), a test alert to every channel
  * (POST .../alerts/test) and the delivery attempts (GET .../alerts/deliveries), all delegated to the service.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AlertsApi } from '../deps';
+import type { GeoApi } from '../deps';
 import { READ_ERRORS, WRITE_ERRORS, errors } from '../schemas/common';
 import {
   AlertsInForceSchema,
   AlertsPutSchema,
+  AlertsResetQuery,
+  AlertsWithSourceSchema,
   DeliveriesQuery,
   DeliveriesSchema,
   TestAlertSchema,
   type AlertsPutBody,
 } from '../schemas/alerts';
 
-export const alertRoutes: FastifyPluginAsync<{ geo: AlertsApi }> = async (app, { geo }) => {
+export const alertRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { geo }) => {
   const tags = ['alerts'];
 
   app.get(
@@ -23,11 +26,29 @@ export const alertRoutes: FastifyPluginAsync<{ geo: AlertsApi }> = async (app, {
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'The alert settings in force (secrets as their env:/file: references) and recent decisions',
-        response: { 200: AlertsInForceSchema, ...errors(...READ_ERRORS) },
+        summary:
+          'The alert settings in force (secrets as their env:/file: references), where each comes from, and ' +
+          'recent decisions',
+        response: { 200: AlertsWithSourceSchema, ...errors(...READ_ERRORS) },
       },
     },
-    async () => geo.getAlerts(),
+    async () => geo.alertsInForce(),
+  );
+
+  app.delete<{ Querystring: AlertsResetQuery }>(
+    '/alerts',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          "Reset alert settings changed through the API to the file's values (those named in `fields`, or " +
+          'all); answers the settings now in force',
+        querystring: AlertsResetQuery,
+        response: { 200: AlertsWithSourceSchema, ...errors(...WRITE_ERRORS) },
+      },
+    },
+    async (req) => geo.resetAlerts(req.query.fields?.split(',').map((f) => f.trim())),
   );
 
   app.put<{ Body: AlertsPutBody }>(

@@ -1,10 +1,10 @@
 /** GET /api/calls: the call records, for the guide's DR drill step "verify call routing to backup". */
 import type { FastifyPluginAsync } from 'fastify';
-import type { CallsStore } from '../deps';
+import type { GeoApi } from '../deps';
 import { READ_ERRORS, errors } from '../schemas/common';
 import { CallListSchema, CallsQuery } from '../schemas/calls';
 
-export const callRoutes: FastifyPluginAsync<{ store: CallsStore }> = async (app, { store }) => {
+export const callRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { geo }) => {
   app.get<{ Querystring: CallsQuery }>(
     '/api/calls',
     {
@@ -16,16 +16,6 @@ export const callRoutes: FastifyPluginAsync<{ store: CallsStore }> = async (app,
         response: { 200: CallListSchema, ...errors(...READ_ERRORS) },
       },
     },
-    async (req) => {
-      const { region, since, until, status, limit } = req.query;
-      const calls = await store.listCalls({
-        limit,
-        ...(region !== undefined ? { region } : {}),
-        ...(since !== undefined ? { since } : {}),
-        ...(until !== undefined ? { until } : {}),
-        ...(status !== undefined ? { status } : {}),
-      });
-      return { calls };
-    },
+    async (req) => ({ calls: await geo.listCalls(req.query) }),
   );
 };

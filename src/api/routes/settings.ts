@@ -1,21 +1,28 @@
 /**
  * Run-time settings: configure_health_check, configure_failover, configure_failback (GET reads what is in
- * force, PUT changes the fields it names), and routing (enable_geo_load_balancing,
- * configure_time_based_routing). The service checks meaning (known regions, time ranges) and keeps the
+ * force and where each setting comes from, PUT changes the fields it names, DELETE resets the API's changes
+ * to the file's values), and routing (enable_geo_load_balancing, configure_time_based_routing; GET and
+ * DELETE /routing). The service checks meaning (known regions, time ranges) and keeps the
  * settings across restarts; the schemas here check shape and ranges.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { GeoApi } from '../deps';
+import type { SettingsGroup } from '../../geo/types';
 import { READ_ERRORS, WRITE_ERRORS, errors } from '../schemas/common';
 import {
   FailbackConfigSchema,
+  FailbackInForceSchema,
   FailbackPutSchema,
   FailoverConfigSchema,
+  FailoverInForceSchema,
   FailoverPutSchema,
+  HealthCheckInForceSchema,
   HealthCheckPutSchema,
   HealthCheckSchema,
   LoadBalancingSchema,
   RoutingInForceSchema,
+  RoutingWithSourceSchema,
+  SettingsResetQuery,
   TimeBasedRoutingSchema,
   type FailbackPutBody,
   type FailoverPutBody,
@@ -27,27 +34,51 @@ import {
 export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, { geo }) => {
   const tags = ['settings'];
 
-  const section = <Body extends object>(
-    path: string,
-    what: string,
-    put: object,
-    full: object,
-    read: () => unknown,
-    apply: (s: Body) => Promise<unknown> | unknown,
-  ): void => {
+  /** GET (the settings in force and where each comes from) and DELETE (back to the file's values). */
+  const readAndReset = (path: string, what: string, group: SettingsGroup, withSource: object): void => {
     app.get(
       path,
       {
         config: { access: 'read' },
         schema: {
           tags,
-          summary: `The ${what} settings in force`,
-          response: { 200: full, ...errors(...READ_ERRORS) },
+          summary: `The ${what} settings in force, and where each comes from (file, api or default)`,
+          response: { 200: withSource, ...errors(...READ_ERRORS) },
         },
       },
       // A read never writes the store or logs a change (a read-only token may call it).
-      async () => read(),
+      async () => geo.settingsInForce(group),
     );
+    app.delete<{ Querystring: SettingsResetQuery }>(
+      path,
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary:
+            `Reset ${what} settings changed through the API to the file's values (those named in ` +
+            '`fields`, or all); answers the settings now in force',
+          querystring: SettingsResetQuery,
+          response: { 200: withSource, ...errors(...WRITE_ERRORS) },
+        },
+      },
+      async (req) => {
+        const fields = req.query.fields?.split(',').map((f) => f.trim());
+        return geo.resetSettings(group, fields);
+      },
+    );
+  };
+
+  const section = <Body extends object>(
+    path: string,
+    what: string,
+    put: object,
+    full: object,
+    group: SettingsGroup,
+    withSource: object,
+    apply: (s: Body) => Promise<unknown> | unknown,
+  ): void => {
+    readAndReset(path, what, group, withSource);
     app.put<{ Body: Body }>(
       path,
       {
@@ -68,7 +99,8 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
     'health-check',
     HealthCheckPutSchema,
     HealthCheckSchema,
-    () => geo.healthCheckInForce(),
+    'health_check',
+    HealthCheckInForceSchema,
     (s) => geo.configureHealthCheck(s),
   );
   section<FailoverPutBody>(
@@ -76,7 +108,8 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
     'automatic failover',
     FailoverPutSchema,
     FailoverConfigSchema,
-    () => geo.failoverInForce(),
+    'failover',
+    FailoverInForceSchema,
     (s) => geo.configureFailover(s),
   );
   section<FailbackPutBody>(
@@ -84,9 +117,12 @@ export const settingsRoutes: FastifyPluginAsync<{ geo: GeoApi }> = async (app, {
     'failback',
     FailbackPutSchema,
     FailbackConfigSchema,
-    () => geo.failbackInForce(),
+    'failback',
+    FailbackInForceSchema,
     (s) => geo.configureFailback(s),
   );
+
+  readAndReset('/routing', 'routing', 'routing', RoutingWithSourceSchema);
 
   app.put<{ Body: LoadBalancingBody }>(
     '/load-balancing',

@@ -101,6 +101,30 @@ export const AlertsInForceSchema = Type.Object({
   recent_decisions: Type.Array(Decision, { description: 'Send or suppress, and why, newest first' }),
 });
 
+/** GET and DELETE .../alerts: the settings in force plus `source`, where each comes from. */
+export const AlertsWithSourceSchema = Type.Object({
+  ...AlertsInForceSchema.properties,
+  source: Type.Record(Type.String(), StringEnum(['file', 'api', 'default'] as const), {
+    description: 'Per setting: file (config.yml), api (changed through the API until reset) or default',
+  }),
+});
+
+/** DELETE .../alerts: which settings go back to the file's values (all without `fields`). */
+export const AlertsResetQuery = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 400,
+        description:
+          'Comma-separated names of the settings to reset, e.g. email,dry_run; absent: all of them',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlertsResetQuery = Static<typeof AlertsResetQuery>;
+
 export const TestAlertSchema = Type.Object({
   results: Type.Array(
     Type.Object({

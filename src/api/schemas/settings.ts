@@ -106,3 +106,52 @@ export const RoutingInForceSchema = Type.Object(
   },
   { additionalProperties: false, description: 'The routing policy in force' },
 );
+
+const SettingSourceSchema = StringEnum(
+  ['file', 'api', 'default'] as const,
+  'Where the value in force comes from',
+);
+
+/** A group's settings in force plus `source`: per field, whether the file, the API or geored's default set it. */
+function inForceWithSource(fields: Record<string, TSchema>, description: string) {
+  return Type.Object(
+    {
+      ...fields,
+      source: Type.Object(Object.fromEntries(Object.keys(fields).map((k) => [k, SettingSourceSchema])), {
+        additionalProperties: false,
+        description: 'Per setting: file (config.yml), api (changed through the API until reset) or default',
+      }),
+    },
+    { additionalProperties: false, description },
+  );
+}
+
+export const HealthCheckInForceSchema = inForceWithSource(
+  healthCheckFields,
+  'The health-check settings in force',
+);
+export const FailoverInForceSchema = inForceWithSource(
+  failoverFields,
+  'The automatic-failover settings in force',
+);
+export const FailbackInForceSchema = inForceWithSource(failbackFields, 'The failback settings in force');
+export const RoutingWithSourceSchema = inForceWithSource(
+  RoutingInForceSchema.properties,
+  'The routing policy in force',
+);
+
+/** DELETE of a settings route: which settings go back to the file's values (all of the group's without `fields`). */
+export const SettingsResetQuery = Type.Object(
+  {
+    fields: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 400,
+        description:
+          'Comma-separated names of the settings to reset, e.g. interval,timeout; absent: all of them',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SettingsResetQuery = Static<typeof SettingsResetQuery>;
