@@ -22,6 +22,7 @@ import type {
 import { GeoredError } from '../errors/catalogue';
 import type { LiveState } from '../live/types';
 import type { Metrics } from '../metrics/registry';
+import { LogLimiter } from '../sip/stack/log-limiter';
 import { HealthState } from '../model/health-state';
 import type { FailbackApprovalRow, FailoverRow, ScheduledFailoverRow, Store } from '../store/types';
 import type { GeoEvents } from './events';
@@ -60,6 +61,7 @@ export class FailoverEngine {
   /** The last cycle's decision (on the leader), shown by GET .../active-region and .../failover-decision. */
   lastDecision: LoopDecision | null = null;
   private loggedStay: string | null = null;
+  private readonly failedCycleLog = new LogLimiter(60_000);
   private loggedApproval: string | null = null;
   /** Per region, whether the manual-pin rule held its healthy time at the last look (logged on a change). */
   private readonly pinHeld = new Map<string, boolean>();
@@ -111,11 +113,29 @@ export class FailoverEngine {
     this.stale = false;
   }
 
+  /**
+   * An evaluation nobody waits for (the tick, a health change, a quorum count, an election). A cycle that
+   * fails (the store refusing a write while PostgreSQL is away) is logged, at most once a minute, and the
+   * next tick tries again: a rejection left unhandled would end the process, and with it every call.
+   */
+  kick(): void {
+    this.evaluate().catch((err: unknown) => this.cycleFailed(err, 'decision'));
+  }
+
+  private cycleFailed(err: unknown, what: 'decision' | 'refresh'): void {
+    const suppressed = this.failedCycleLog.take(this.deps.now());
+    if (suppressed === null) return;
+    this.deps.logger.error(
+      { err, suppressed },
+      `a failover ${what} cycle failed; the loop goes on and tries again on its next tick`,
+    );
+  }
+
   start(): void {
     const tick = this.deps.tickMs ?? 250;
-    this.tickTimer = setInterval(() => void this.evaluate(), tick);
+    this.tickTimer = setInterval(() => this.kick(), tick);
     this.refreshTimer = setInterval(
-      () => void this.serial(() => this.refresh()),
+      () => void this.serial(() => this.refresh()).catch((err: unknown) => this.cycleFailed(err, 'refresh')),
       this.deps.refreshMs ?? 1000,
     );
     this.tickTimer.unref();

@@ -47,7 +47,7 @@ export function followLiveChange(c: LiveChange, p: LiveChangeParts): void {
         }
         events.emit({ type: 'state', region: r.name, from, to: r.state, reason: r.reason, at });
       }
-      void engine.evaluate();
+      engine.kick();
       return;
     }
     case 'active-region': {

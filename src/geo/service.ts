@@ -203,7 +203,7 @@ export class GeographicRedundancy implements GeoFacade {
       geo: () => this.geo(),
       regions: () => this.monitor.regions(),
       isLeader: () => this.isLeader,
-      onAgreed: () => void this.engine.evaluate(),
+      onAgreed: () => this.engine.kick(),
     });
     const ctx: GeoContext = (this.ctx = {
       store: this.store,
@@ -393,7 +393,10 @@ export class GeographicRedundancy implements GeoFacade {
     this.metrics.probeLeader.set(1);
     this.log.info({ instance: this.live.instanceId }, 'this instance now runs the health probes');
     this.monitor.resume();
-    void this.feed.writeAll().then(() => this.engine.evaluate());
+    void this.feed
+      .writeAll()
+      .catch((err: unknown) => this.log.warn({ err }, 'could not write health to live state on election'))
+      .then(() => this.engine.kick());
   }
 
   private onLost(): void {
