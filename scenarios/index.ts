@@ -44,11 +44,6 @@ export const KNOWN_FAILING: Readonly<Record<string, string>> = {
   'sigkill-restart':
     'product gaps: a simulated failure lives only in the in-memory live state, so a restart forgets it; ' +
     'call records still in the write batch when geored is SIGKILLed are lost.',
-  'lossy-link':
-    'product gap: with 20 % loss an INVITE lost once gets no provisional answer within provisional_timeout_ms ' +
-    '(500 ms, the same as T1, so the retransmission comes too late), the call moves on (it still sets up) and ' +
-    'counts as a failed call; three such in a row mark the region DOWN (passive_failure_threshold): a false ' +
-    'failover (seen at the 600-call load; the 80-call load passes only by chance).',
   'tcp-reset':
     'product gap: after the region TCP connection is reset, geored does not reconnect for the calls in ' +
     'progress (they time out rather than fail with a transport error), so three timeouts mark the region DOWN ' +

@@ -85,6 +85,7 @@ export class SipProxy {
       allFailedLog: new LogLimiter(60_000),
       onCallOutcome: opts.onCallOutcome,
       invites: new Map(),
+      inviteAnswers: new Map(),
       respond: (tx, res) => {
         try {
           tx.respond(res);
