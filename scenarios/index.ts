@@ -34,12 +34,6 @@ export const SCENARIOS: readonly Scenario[] = [
  * merged. Never a place for a scenario that is merely inconvenient, and never a reason to weaken one.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  // Passed once run alone after the record spool and /readyz were merged; in the next clean-clone CI run
-  // geored's API refused connections 100 s into the scenario (ECONNREFUSED): the process had gone. Not
-  // yet explained, so it stays out of npm test until it is.
-  'store-outage':
-    'geored stopped answering its API during a store-outage run in CI (ECONNREFUSED after 100 s), though the ' +
-    'same scenario passed run alone (0 records lost, /readyz 503 naming the store): cause not yet found.',
   // Found by this scenario; nobody is assigned yet.
   'sigkill-restart':
     'product gaps: a simulated failure lives only in the in-memory live state, so a restart forgets it; ' +

@@ -158,7 +158,7 @@ export class World {
   }
 
   private async startGeored(): Promise<void> {
-    this.geored = await startGeoredProcess({
+    const proc = await startGeoredProcess({
       configFile: this.configFile,
       sipPort: this.sipPort,
       apiPort: this.apiPort,
@@ -169,13 +169,40 @@ export class World {
       },
       readyTimeoutMs: 60_000,
     });
+    this.geored = proc;
+    this.watchExit(proc);
+  }
+
+  /**
+   * Notes a geored (the main one or a peer) that exits without being told to: a scenario must say so, with
+   * the last lines of its log (its stderr too), rather than report a bare ECONNREFUSED later.
+   */
+  private watchExit(proc: GeoredProcess): void {
+    void proc.exited.then(() => {
+      if (this.stopping.has(proc)) return;
+      const { exitCode, signalCode } = proc.process;
+      const how = signalCode ? `killed by ${signalCode}` : `exit code ${String(exitCode)}`;
+      this.deaths.push(
+        `geored at ${proc.apiUrl} exited unexpectedly (${how}); its last log lines:\n${lastLines(proc.output(), 40)}`,
+      );
+      process.stderr.write(`${this.deaths[this.deaths.length - 1]}\n`);
+    });
+  }
+  private readonly stopping = new Set<GeoredProcess>();
+  /** One entry per geored that died on its own in this world (see watchExit). */
+  readonly deaths: string[] = [];
+
+  /** Stops `proc` on purpose (a restart, the end of the world): not a death. */
+  private async stopProcess(proc: GeoredProcess, signal: NodeJS.Signals): Promise<void> {
+    this.stopping.add(proc);
+    await proc.stop(signal);
   }
 
   /** Kills geored with `signal` and starts it again on the same ports, config and store. */
   async restart(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ downMs: number }> {
     const t0 = Date.now();
     this.keepLogs();
-    await this.geored.stop(signal);
+    await this.stopProcess(this.geored, signal);
     await this.startGeored();
     return { downMs: Date.now() - t0 };
   }
@@ -209,6 +236,7 @@ export class World {
       readyTimeoutMs: 60_000,
     });
     this.peers.push(peer);
+    this.watchExit(peer);
     return peer;
   }
   readonly peers: GeoredProcess[] = [];
@@ -219,15 +247,23 @@ export class World {
     body?: unknown,
     on: GeoredProcess = this.geored,
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${on.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${on.apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      // A refused connection usually means geored is gone: say so, with what it logged last.
+      if (this.deaths.length > 0)
+        throw new Error(`${method} ${path} failed (${(err as Error).message}): ${this.deaths.join('\n')}`);
+      throw err;
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -288,14 +324,19 @@ export class World {
   }
 
   async stop(): Promise<void> {
-    await this.geored?.stop('SIGKILL').catch(() => undefined);
-    await Promise.all(this.peers.map((p) => p.stop('SIGKILL')));
+    if (this.geored) await this.stopProcess(this.geored, 'SIGKILL').catch(() => undefined);
+    await Promise.all(this.peers.map((p) => this.stopProcess(p, 'SIGKILL')));
     await Promise.all(
       this.regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close()])),
     );
     await Promise.all(this.retired.map((s) => s.stop()));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function lastLines(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-n).join('\n');
 }
 
 /** Waits until `cond` holds, polling every 50 ms; throws naming `what` after `boundMs` (a bound, never an assertion on speed). */
