@@ -38,8 +38,4 @@ export const KNOWN_FAILING: Readonly<Record<string, string>> = {
   'sigkill-restart':
     'product gaps: a simulated failure lives only in the in-memory live state, so a restart forgets it; ' +
     'call records still in the write batch when geored is SIGKILLed are lost.',
-  'tcp-reset':
-    'product gap: after the region TCP connection is reset, geored does not reconnect for the calls in ' +
-    'progress (they time out rather than fail with a transport error), so three timeouts mark the region DOWN ' +
-    'and it fails over: a false failover (and, in one run of three, a failed setup).',
 };

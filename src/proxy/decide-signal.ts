@@ -12,6 +12,11 @@
  * blackhole looks like, and counts at once (the blackhole's fast failover is unchanged). An answer that
  * comes late, to an INVITE the call had already moved on from (its retransmission got through), proves the
  * same and counts as a good call.
+ *
+ * Why a lost connection counts once: a RST of a TCP or TLS connection ends every transaction on it at
+ * once (RFC 3261 §17.1.4), so under load one reset would be several failed calls in a row and mark a region
+ * that is otherwise fine DOWN. It is one event; a region that is really gone keeps failing new calls (the
+ * reconnect is refused or times out), and those count one each.
  */
 import type { CallOutcome } from '../health/decide-health-types';
 import type { AttemptEnd, NextPolicy } from './decide-next';
@@ -25,6 +30,8 @@ export interface SignalInput {
   readonly sentAt: number;
   /** The last time the region answered any INVITE (any response, any call, ms), or null if never. */
   readonly regionAnsweredAt: number | null;
+  /** The last lost connection to the region already counted as a failed call (its id), if any. */
+  readonly countedConnection?: number | null;
 }
 
 export interface SignalDecision {
@@ -37,7 +44,21 @@ export function decideCallSignal(input: SignalInput, policy: NextPolicy): Signal
   const outcome = outcomeOf(input.end, policy);
   if (outcome === null)
     return { outcome, reason: 'A challenge or a fixable 6xx says nothing about the region.' };
-  if (input.end.kind !== 'timeout' || !input.invite)
+  const end = input.end;
+  if (end.kind === 'transport-error' && end.connection !== undefined) {
+    if (end.connection === input.countedConnection)
+      return {
+        outcome: null,
+        reason:
+          `The connection to the region was lost (connection ${end.connection}), which an earlier call ` +
+          'already counted: one reset is one failure, however many transactions it ended.',
+      };
+    return {
+      outcome,
+      reason: `The connection to the region was lost (connection ${end.connection}): a failed call, counted once.`,
+    };
+  }
+  if (end.kind !== 'timeout' || !input.invite)
     return { outcome, reason: `The attempt ended with ${describe(input.end)}: reported as it is.` };
   const heard = input.regionAnsweredAt;
   if (heard !== null && heard > input.sentAt)

@@ -156,11 +156,19 @@ export class FailoverChain {
     return this.after(a, { kind: 'response', status }, now);
   }
 
-  failed(attemptId: number, kind: 'timeout' | 'transport-error', now: number): ChainAction[] {
+  /** `connection`: for a transport error, the lost connection behind it (see AttemptEnd). */
+  failed(
+    attemptId: number,
+    kind: 'timeout' | 'transport-error',
+    now: number,
+    connection?: number,
+  ): ChainAction[] {
     const a = this.current;
     if (!a || a.id !== attemptId || this.done) return [];
     this.end(a, now, null, null, kind);
-    return this.after(a, { kind }, now);
+    const end: AttemptEnd =
+      kind === 'transport-error' && connection !== undefined ? { kind, connection } : { kind };
+    return this.after(a, end, now);
   }
 
   /**

@@ -272,7 +272,8 @@ export class OutboundCall implements Cancellable {
     const now = Date.now();
     this.finished.add(a.id);
     if (res.synthetic) {
-      this.run(this.chain.failed(a.id, res.status === 408 ? 'timeout' : 'transport-error', now));
+      const kind = res.status === 408 ? 'timeout' : 'transport-error';
+      this.run(this.chain.failed(a.id, kind, now, res.lostConnection));
       return;
     }
     if (this.invite) this.heard(a, res.status);
@@ -299,14 +300,22 @@ export class OutboundCall implements Cancellable {
 
   /** The passive health signal of an attempt's end; a silence only if the region answered nothing since. */
   private signal(region: string, outcome: CallOutcome, end: AttemptEnd, sentAt: number): void {
-    if (end.kind !== 'timeout') {
+    const lost = end.kind === 'transport-error' ? end.connection : undefined;
+    if (end.kind !== 'timeout' && lost === undefined) {
       this.ctx.onCallOutcome?.(region, outcome);
       return;
     }
     const d = decideCallSignal(
-      { end, invite: this.invite, sentAt, regionAnsweredAt: this.ctx.inviteAnswers.get(region) ?? null },
+      {
+        end,
+        invite: this.invite,
+        sentAt,
+        regionAnsweredAt: this.ctx.inviteAnswers.get(region) ?? null,
+        countedConnection: this.ctx.countedLosses.get(region) ?? null,
+      },
       this.policy,
     );
+    if (d.outcome && lost !== undefined) this.ctx.countedLosses.set(region, lost);
     if (d.outcome) this.ctx.onCallOutcome?.(region, d.outcome);
     else if (this.ctx.log.isLevelEnabled('debug'))
       this.ctx.log.debug({ callId: this.callId, region, reason: d.reason }, 'silence not counted');

@@ -86,6 +86,7 @@ export class SipProxy {
       onCallOutcome: opts.onCallOutcome,
       invites: new Map(),
       inviteAnswers: new Map(),
+      countedLosses: new Map(),
       respond: (tx, res) => {
         try {
           tx.respond(res);

@@ -12,6 +12,7 @@ describe('decideCallSignal', () => {
     end: AttemptEnd;
     invite?: boolean;
     answeredAt: number | null;
+    counted?: number;
     outcome: string | null;
     reason: RegExp;
   }> = [
@@ -67,6 +68,30 @@ describe('decideCallSignal', () => {
       reason: /a transport error: reported as it is/,
     },
     {
+      name: 'the first transaction a lost connection ended: a failed call, counted once',
+      end: { kind: 'transport-error', connection: 7 },
+      answeredAt: SENT + 1,
+      outcome: 'transport-error',
+      reason: /^The connection to the region was lost \(connection 7\): a failed call, counted once\.$/,
+    },
+    {
+      name: 'another transaction ended by the same reset: not counted again',
+      end: { kind: 'transport-error', connection: 7 },
+      answeredAt: null,
+      counted: 7,
+      outcome: null,
+      reason:
+        /^The connection to the region was lost \(connection 7\), which an earlier call already counted: one reset is one failure, however many transactions it ended\.$/,
+    },
+    {
+      name: 'a later reset of the new connection counts again',
+      end: { kind: 'transport-error', connection: 8 },
+      answeredAt: null,
+      counted: 7,
+      outcome: 'transport-error',
+      reason: /connection 8\): a failed call, counted once/,
+    },
+    {
       name: 'a 503 counts, heard or not (the 503 storm)',
       end: { kind: 'response', status: 503 },
       answeredAt: SENT + 1,
@@ -91,7 +116,13 @@ describe('decideCallSignal', () => {
   for (const c of cases) {
     it(c.name, () => {
       const d = decideCallSignal(
-        { end: c.end, invite: c.invite ?? true, sentAt: SENT, regionAnsweredAt: c.answeredAt },
+        {
+          end: c.end,
+          invite: c.invite ?? true,
+          sentAt: SENT,
+          regionAnsweredAt: c.answeredAt,
+          countedConnection: c.counted ?? null,
+        },
         POLICY,
       );
       expect(d.outcome).toBe(c.outcome);
