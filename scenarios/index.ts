@@ -11,6 +11,7 @@ import { slow300, slow3s } from './slow-region';
 import { storeOutage } from './store-outage';
 import { storm503 } from './storm-503';
 import { tcpReset } from './tcp-reset';
+import { tlsExpired } from './tls-expired';
 
 export const SCENARIOS: readonly Scenario[] = [
   blackhole,
@@ -24,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   restart,
   midDialog,
   tcpReset,
+  tlsExpired,
   storeOutage,
 ];
 
