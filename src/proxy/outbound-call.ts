@@ -430,7 +430,9 @@ export class OutboundCall implements Cancellable {
       () => {
         this.timer = null;
         this.timerAt = null;
-        this.run(this.chain.onTimer(Date.now()));
+        // Timers run before the loop reads its sockets: after a stall of our own (a loaded machine), the
+        // region's answer may be waiting unread. Judged after this turn's I/O, so our lag is not its silence.
+        setImmediate(() => this.run(this.chain.onTimer(Date.now())));
       },
       Math.max(0, at - Date.now()),
     );
