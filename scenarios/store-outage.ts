@@ -22,7 +22,7 @@ export const storeOutage: Scenario = {
         const load = await startPbxLoad({ target: world.sipTarget, calls: calls * 2, rate, timeoutS: 180 });
         await sleep(1500);
         const faultStart = Date.now();
-        pg.stopServer();
+        await pg.stopServer();
         const readyz: Array<{ status: number; body: string }> = [];
         const downFor = mode === 'full' ? 15_000 : 3000;
         const end = Date.now() + downFor;
@@ -31,7 +31,7 @@ export const storeOutage: Scenario = {
           readyz.push({ status: r.status, body: JSON.stringify(r.body) });
           await sleep(250);
         }
-        pg.startServer();
+        await pg.startServer();
         const faultEnd = Date.now();
         const run = await load.done;
         await settleRecords(world, run, 20_000);
@@ -68,7 +68,7 @@ export const storeOutage: Scenario = {
         };
       });
     } finally {
-      pg.remove();
+      await pg.remove();
     }
   },
 };

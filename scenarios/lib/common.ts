@@ -8,7 +8,10 @@ export async function withWorld<T>(opts: WorldOptions, body: (w: World) => Promi
   const world = await World.start(opts);
   try {
     await until(async () => (await world.active()) === 'region-1', 'region-1 active at start-up', 30_000);
-    return await body(world);
+    const result = await body(world);
+    // geored must never go away on its own (a store or Redis outage included): a death fails the run.
+    if (world.deaths.length > 0) throw new Error(world.deaths.join('\n'));
+    return result;
   } finally {
     await world.stop();
   }

@@ -3,13 +3,25 @@
  * runuser), on a free loopback port with trust authentication, so it can be stopped and started mid-run
  * without touching the shared server on 5432.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/helpers/ports';
 
 const BIN = '/usr/lib/postgresql/15/bin';
+
+const run = promisify(execFile);
+
+/**
+ * pg_ctl without blocking: the scenario's relays (the regions' network) run in this process, and a
+ * synchronous pg_ctl start (up to a second on a loaded machine) froze them, so every region missed its
+ * probes at once and failed over: a fault the scenario did not mean to inject.
+ */
+async function asPostgresAsync(cmd: string, args: string[]): Promise<void> {
+  await run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { timeout: 60_000 });
+}
 
 function asPostgres(cmd: string, args: string[]): string {
   return execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], {
@@ -36,7 +48,7 @@ export class PrivatePostgres {
     chownSync(dir, Number(pw), Number(gid));
     asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
     const pg = new PrivatePostgres(dir, await freePort());
-    pg.startServer();
+    await pg.startServer();
     return pg;
   }
 
@@ -45,8 +57,8 @@ export class PrivatePostgres {
   }
 
   /** pg_ctl start -w: returns once the server accepts connections. */
-  startServer(): void {
-    asPostgres('pg_ctl', [
+  async startServer(): Promise<void> {
+    await asPostgresAsync('pg_ctl', [
       '-D',
       join(this.dir, 'data'),
       '-l',
@@ -60,15 +72,15 @@ export class PrivatePostgres {
   }
 
   /** pg_ctl stop -m immediate: the server goes away at once, as a crash or a cut network would look. */
-  stopServer(): void {
+  async stopServer(): Promise<void> {
     if (!this.running) return;
-    asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    await asPostgresAsync('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
     this.running = false;
   }
 
-  remove(): void {
+  async remove(): Promise<void> {
     try {
-      this.stopServer();
+      await this.stopServer();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }

@@ -1,7 +1,10 @@
 /**
  * A TCP relay in front of a TCP region: geored connects to the relay, which opens its own connection to the
- * region for each one and pipes both ways; `resetAll()` aborts every connection with a TCP RST on both
- * sides (socket.resetAndDestroy), as a middlebox or a restarted provider edge would.
+ * region for each one and pipes both ways; `resetAll()` aborts every connection toward geored with a TCP RST
+ * (socket.resetAndDestroy), as a middlebox or a provider edge restarted in front of a working SIP server
+ * would, and closes the relay's connection to the region with a FIN. Not a RST on that side too: sipp exits
+ * (status 255, "Error on TCP connection") when its own socket is reset, in t1 and tn modes alike, which
+ * would make the region really dead and the scenario a blackhole; the region behind the edge stays up.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../../test/helpers/ports';
@@ -44,12 +47,12 @@ export class TcpRelay {
     return this.pairs.size;
   }
 
-  /** RST on every open connection, both sides. */
+  /** RST on every open connection toward geored; FIN toward the region. */
   resetAll(): number {
     let n = 0;
     for (const [down, up] of [...this.pairs]) {
       down.resetAndDestroy();
-      up.resetAndDestroy();
+      up.end();
       n++;
     }
     this.pairs.clear();

@@ -11,6 +11,7 @@ import { freePort } from '../../test/helpers/ports';
 import { startSipp, type SippPeer } from '../../test/helpers/sipp';
 import { UdpRelay } from './relay';
 import { TcpRelay } from './tcp-relay';
+import { makeTlsMaterial, TlsRelay, type TlsMaterial } from './tls-relay';
 
 export const TOKEN = 'scenario-admin-token';
 export const GEO = '/api/framework/geographic-redundancy';
@@ -32,8 +33,12 @@ export const GUIDE_HEALTH: HealthProfile = { interval: 30, timeout: 10, retry_co
 export interface RegionOptions {
   /** sipp scenario of the region (default region-uas.xml). */
   readonly scenario?: string;
-  /** 'tcp': a TCP sipp behind a TcpRelay, configured as sip:...;transport=tcp (default udp). */
-  readonly transport?: 'udp' | 'tcp';
+  /**
+   * 'tcp': a TCP sipp behind a TcpRelay, configured as sip:...;transport=tcp; 'tls': a TCP sipp behind a
+   * TlsRelay (the world's CA, which geored trusts through server.sip.tls.ca), as ...;transport=tls.
+   * Default udp.
+   */
+  readonly transport?: 'udp' | 'tcp' | 'tls';
 }
 
 export interface WorldOptions {
@@ -59,6 +64,8 @@ export interface WorldRegion {
   readonly relay: UdpRelay;
   /** Set for a TCP region: the relay geored connects to. */
   readonly tcpRelay?: TcpRelay;
+  /** Set for a TLS region: the TLS edge geored connects to. */
+  readonly tlsRelay?: TlsRelay;
   readonly scenario: string;
 }
 
@@ -90,6 +97,8 @@ export class World {
     readonly dir: string,
     readonly regions: WorldRegion[],
     private readonly opts: WorldOptions,
+    /** The certificates of a world with a TLS region. */
+    readonly tls: TlsMaterial | null = null,
   ) {
     this.configFile = join(dir, 'geored.json');
   }
@@ -98,16 +107,25 @@ export class World {
     const dir = mkdtempSync(join(tmpdir(), 'geored-scenario-'));
     const regions: WorldRegion[] = [];
     const specs = opts.regions ?? [{}, {}, {}];
+    const tls = specs.some((s) => s.transport === 'tls') ? makeTlsMaterial() : null;
     try {
       for (const [i, spec] of specs.entries()) {
         const scenario = spec.scenario ?? 'region-uas.xml';
-        const tcp = spec.transport === 'tcp';
-        const sipp = await startSipp({ scenario, ...(tcp && { transport: 'tcp' as const }) });
+        const stream = spec.transport === 'tcp' || spec.transport === 'tls';
+        const sipp = await startSipp({ scenario, ...(stream && { transport: 'tcp' as const }) });
         const relay = await UdpRelay.start(sipp.port, (opts.seed ?? 12) + i);
-        const tcpRelay = tcp ? await TcpRelay.start(sipp.port) : undefined;
-        regions.push({ name: `region-${i + 1}`, sipp, relay, scenario, ...(tcpRelay && { tcpRelay }) });
+        const tcpRelay = spec.transport === 'tcp' ? await TcpRelay.start(sipp.port) : undefined;
+        const tlsRelay = spec.transport === 'tls' && tls ? await TlsRelay.start(sipp.port, tls) : undefined;
+        regions.push({
+          name: `region-${i + 1}`,
+          sipp,
+          relay,
+          scenario,
+          ...(tcpRelay && { tcpRelay }),
+          ...(tlsRelay && { tlsRelay }),
+        });
       }
-      const world = new World(dir, regions, opts);
+      const world = new World(dir, regions, opts, tls);
       world.sipPort = await freePort();
       world.apiPort = await freePort();
       writeFileSync(world.configFile, JSON.stringify(world.config(), null, 2));
@@ -115,8 +133,11 @@ export class World {
       return world;
     } catch (err) {
       await Promise.all(
-        regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close()])),
+        regions.map((r) =>
+          Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close(), r.tlsRelay?.close()]),
+        ),
       );
+      if (tls) rmSync(tls.dir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -135,15 +156,22 @@ export class World {
             name: r.name,
             priority: i + 1,
             trunk_id: `trunk-${i + 1}`,
-            sip_server: r.tcpRelay
-              ? `sip:127.0.0.1:${r.tcpRelay.port};transport=tcp`
-              : `127.0.0.1:${r.relay.port}`,
+            sip_server: r.tlsRelay
+              ? `sip:127.0.0.1:${r.tlsRelay.port};transport=tls`
+              : r.tcpRelay
+                ? `sip:127.0.0.1:${r.tcpRelay.port};transport=tcp`
+                : `127.0.0.1:${r.relay.port}`,
             ...o.regionExtra?.[i],
           })),
         },
       },
       ...(o.proxy && { proxy: o.proxy }),
-      server: { log_level: 'info', ...o.server },
+      server: {
+        log_level: 'info',
+        // geored's own certificate is the region's (any would do); `ca` is what it verifies regions with.
+        ...(this.tls && { sip: { tls: { cert: this.tls.valid, key: this.tls.key, ca: this.tls.ca } } }),
+        ...o.server,
+      },
     };
   }
 
@@ -158,7 +186,7 @@ export class World {
   }
 
   private async startGeored(): Promise<void> {
-    this.geored = await startGeoredProcess({
+    const proc = await startGeoredProcess({
       configFile: this.configFile,
       sipPort: this.sipPort,
       apiPort: this.apiPort,
@@ -169,13 +197,40 @@ export class World {
       },
       readyTimeoutMs: 60_000,
     });
+    this.geored = proc;
+    this.watchExit(proc);
+  }
+
+  /**
+   * Notes a geored (the main one or a peer) that exits without being told to: a scenario must say so, with
+   * the last lines of its log (its stderr too), rather than report a bare ECONNREFUSED later.
+   */
+  private watchExit(proc: GeoredProcess): void {
+    void proc.exited.then(() => {
+      if (this.stopping.has(proc)) return;
+      const { exitCode, signalCode } = proc.process;
+      const how = signalCode ? `killed by ${signalCode}` : `exit code ${String(exitCode)}`;
+      this.deaths.push(
+        `geored at ${proc.apiUrl} exited unexpectedly (${how}); its last log lines:\n${lastLines(proc.output(), 40)}`,
+      );
+      process.stderr.write(`${this.deaths[this.deaths.length - 1]}\n`);
+    });
+  }
+  private readonly stopping = new Set<GeoredProcess>();
+  /** One entry per geored that died on its own in this world (see watchExit). */
+  readonly deaths: string[] = [];
+
+  /** Stops `proc` on purpose (a restart, the end of the world): not a death. */
+  private async stopProcess(proc: GeoredProcess, signal: NodeJS.Signals): Promise<void> {
+    this.stopping.add(proc);
+    await proc.stop(signal);
   }
 
   /** Kills geored with `signal` and starts it again on the same ports, config and store. */
   async restart(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ downMs: number }> {
     const t0 = Date.now();
     this.keepLogs();
-    await this.geored.stop(signal);
+    await this.stopProcess(this.geored, signal);
     await this.startGeored();
     return { downMs: Date.now() - t0 };
   }
@@ -209,6 +264,7 @@ export class World {
       readyTimeoutMs: 60_000,
     });
     this.peers.push(peer);
+    this.watchExit(peer);
     return peer;
   }
   readonly peers: GeoredProcess[] = [];
@@ -219,15 +275,23 @@ export class World {
     body?: unknown,
     on: GeoredProcess = this.geored,
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${on.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${on.apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      // A refused connection usually means geored is gone: say so, with what it logged last.
+      if (this.deaths.length > 0)
+        throw new Error(`${method} ${path} failed (${(err as Error).message}): ${this.deaths.join('\n')}`);
+      throw err;
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -288,14 +352,22 @@ export class World {
   }
 
   async stop(): Promise<void> {
-    await this.geored?.stop('SIGKILL').catch(() => undefined);
-    await Promise.all(this.peers.map((p) => p.stop('SIGKILL')));
+    if (this.geored) await this.stopProcess(this.geored, 'SIGKILL').catch(() => undefined);
+    await Promise.all(this.peers.map((p) => this.stopProcess(p, 'SIGKILL')));
     await Promise.all(
-      this.regions.map((r) => Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close()])),
+      this.regions.map((r) =>
+        Promise.all([r.sipp.stop(), r.relay.close(), r.tcpRelay?.close(), r.tlsRelay?.close()]),
+      ),
     );
     await Promise.all(this.retired.map((s) => s.stop()));
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.tls) rmSync(this.tls.dir, { recursive: true, force: true });
   }
+}
+
+function lastLines(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(-n).join('\n');
 }
 
 /** Waits until `cond` holds, polling every 50 ms; throws naming `what` after `boundMs` (a bound, never an assertion on speed). */

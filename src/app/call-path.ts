@@ -144,6 +144,9 @@ export class CallPath {
       metrics,
       onCallOutcome: (region, outcome) => service.reportCallOutcome(region, outcome),
       ...(opts.onCallsRecorded ? { onCallsRecorded: opts.onCallsRecorded } : {}),
+      // SQLite writes synchronously: records go to it at the end of the turn that settled them, so a
+      // SIGKILL does not lose the answered calls of a flush interval (src/proxy/call-records.ts).
+      ...(store.dialect === 'sqlite' && { limits: { recordFlushMs: 0 } }),
       logger: this.log.child({ component: 'proxy' }),
     });
     this.timer = setInterval(() => this.schedule(), refreshMs);

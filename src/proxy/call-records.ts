@@ -61,6 +61,8 @@ export class CallRecorder {
   private queue: CallRecord[] = [];
   private updates: CallRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** flushMs 0: the flush at the end of this event-loop turn (see schedule). */
+  private immediate: NodeJS.Immediate | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private flushes = 0;
   /** Failed writes in a row (0: the store takes records); sets the retry delay. */
@@ -299,6 +301,16 @@ export class CallRecorder {
     if (this.failures > 0) return;
     if (this.queue.length + this.updates.length >= this.limits.batch) {
       void this.flush();
+      return;
+    }
+    if (this.limits.flushMs === 0) {
+      // A synchronous store (SQLite): every record settled in this turn is written in one transaction at
+      // its end (setImmediate runs after the turn's I/O callbacks), before the loop waits again. A SIGKILL
+      // then loses only what the rest of the turn held, not up to a flush interval of answered calls.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = null;
+        void this.flush();
+      });
       return;
     }
     if (!this.timer) {

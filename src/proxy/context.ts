@@ -33,6 +33,13 @@ export interface ProxyContext {
    */
   readonly allFailedLog: LogLimiter;
   readonly onCallOutcome: ((region: string, outcome: CallOutcome) => void) | undefined;
+  /**
+   * The last time each region answered an INVITE (any response, any call, ms): a provisional timeout counts
+   * as a failed call only if the region answered nothing since that INVITE was sent (decide-signal.ts).
+   */
+  readonly inviteAnswers: Map<string, number>;
+  /** The last lost connection to each region counted as a failed call: one reset counts once. */
+  readonly countedLosses: Map<string, number>;
   /** INVITEs in progress by their CANCEL key (top Via branch and sent-by, §9.2 matching). */
   readonly invites: Map<string, Cancellable>;
   /** Sends a response through a server transaction, counting it; a transaction already gone is ignored. */

@@ -10,7 +10,8 @@ export type AttemptEnd =
   | { readonly kind: 'timeout' }
   /** A provisional came, then no final answer within Timer C (RFC 3261 §16.8). */
   | { readonly kind: 'timer-c' }
-  | { readonly kind: 'transport-error' };
+  /** `connection`: the id of the open connection whose loss ended it (the same for all it stranded). */
+  | { readonly kind: 'transport-error'; readonly connection?: number };
 
 export interface NextInput {
   readonly end: AttemptEnd;

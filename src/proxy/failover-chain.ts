@@ -51,6 +51,8 @@ export interface Attempt {
   readonly auth: boolean;
   readonly startedAt: number;
   deadline: number | null;
+  /** A provisional came while the attempt was in progress (so a given-up one was not silent). */
+  provisional: boolean;
   endedAt: number | null;
   status: number | null;
   reason: string | null;
@@ -78,8 +80,17 @@ export type ChainAction =
   | { readonly type: 'reply'; readonly status: number }
   /** A 2xx arrived on an abandoned attempt: ACK it and hang it up (BYE), the PBX has its answer elsewhere. */
   | { readonly type: 'release'; readonly attempt: Attempt }
-  /** The passive health signal for the region of this attempt. */
-  | { readonly type: 'outcome'; readonly region: string; readonly outcome: CallOutcome };
+  /**
+   * The passive health signal for the region of this attempt, with how it ended and when it was sent:
+   * the proxy checks a silence against the region's other answers (decide-signal.ts) before reporting it.
+   */
+  | {
+      readonly type: 'outcome';
+      readonly region: string;
+      readonly outcome: CallOutcome;
+      readonly end: AttemptEnd;
+      readonly sentAt: number;
+    };
 
 export class FailoverChain {
   state: ChainState = 'Idle';
@@ -125,6 +136,7 @@ export class FailoverChain {
     // §16.8: "If the client transaction receives a provisional response, Timer C MUST be reset."
     const timerC = (this.regions[a.regionIndex] as ChainRegion).timerCMs ?? null;
     a.deadline = timerC === null ? null : now + timerC;
+    a.provisional = true;
     if (this.state === 'Trying') this.transition('Proceeding');
     return [];
   }
@@ -144,11 +156,19 @@ export class FailoverChain {
     return this.after(a, { kind: 'response', status }, now);
   }
 
-  failed(attemptId: number, kind: 'timeout' | 'transport-error', now: number): ChainAction[] {
+  /** `connection`: for a transport error, the lost connection behind it (see AttemptEnd). */
+  failed(
+    attemptId: number,
+    kind: 'timeout' | 'transport-error',
+    now: number,
+    connection?: number,
+  ): ChainAction[] {
     const a = this.current;
     if (!a || a.id !== attemptId || this.done) return [];
     this.end(a, now, null, null, kind);
-    return this.after(a, { kind }, now);
+    const end: AttemptEnd =
+      kind === 'transport-error' && connection !== undefined ? { kind, connection } : { kind };
+    return this.after(a, end, now);
   }
 
   /**
@@ -180,7 +200,7 @@ export class FailoverChain {
     const region = this.regions[a.regionIndex] as ChainRegion;
     const out: ChainAction[] = [];
     const signal = outcomeOf(end, this.policy);
-    if (signal) out.push({ type: 'outcome', region: a.region, outcome: signal });
+    if (signal) out.push({ type: 'outcome', region: a.region, outcome: signal, end, sentAt: a.startedAt });
     const moreTargets = this.endpoint + 1 < region.endpoints || this.regionIndex + 1 < this.regions.length;
     const d = decideNext(
       { end, canAuthenticate: region.hasCredentials && !a.auth, moreTargets },
@@ -231,6 +251,7 @@ export class FailoverChain {
       auth,
       startedAt: now,
       deadline: region.provisionalTimeoutMs === null ? null : now + region.provisionalTimeoutMs,
+      provisional: false,
       endedAt: null,
       status: null,
       reason: null,

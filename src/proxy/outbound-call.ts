@@ -17,7 +17,9 @@ import { errorFactory } from '../errors/catalogue';
 import { PROXY_ERRORS } from '../errors/proxy';
 import { attemptsOf, type CallRecord, type CallResult } from './call-records';
 import { cancelKey, type Cancellable, type ProxyContext } from './context';
-import type { NextPolicy } from './decide-next';
+import type { AttemptEnd, NextPolicy } from './decide-next';
+import { decideCallSignal, decideLateAnswer } from './decide-signal';
+import type { CallOutcome } from '../health/decide-health-types';
 import { FailoverChain, type Attempt, type ChainAction } from './failover-chain';
 import { buildLateAnswerRequest } from './late-answer';
 import { loopBranch } from './loop-branch';
@@ -81,7 +83,7 @@ export class OutboundCall implements Cancellable {
     /** Null for a non-INVITE request: geo_calls records calls, not messages. */
     private readonly record: CallRecord | null,
     private readonly receivedAt: number,
-    policy: NextPolicy,
+    private readonly policy: NextPolicy,
   ) {
     this.method = req.method;
     this.invite = req.method === 'INVITE';
@@ -171,7 +173,7 @@ export class OutboundCall implements Cancellable {
           this.release(act.attempt);
           break;
         case 'outcome':
-          this.ctx.onCallOutcome?.(act.region, act.outcome);
+          this.signal(act.region, act.outcome, act.end, act.sentAt);
           break;
       }
     }
@@ -243,6 +245,7 @@ export class OutboundCall implements Cancellable {
   }
 
   private onProvisional(a: Attempt, res: SipResponse): void {
+    if (this.invite) this.heard(a, res.status);
     if (a !== this.chain.current || this.chain.done) return;
     this.run(this.chain.provisional(a.id, Date.now()));
     // §16.7 item 5: provisionals other than 100 are forwarded upstream; 100 is hop by hop.
@@ -269,11 +272,53 @@ export class OutboundCall implements Cancellable {
     const now = Date.now();
     this.finished.add(a.id);
     if (res.synthetic) {
-      this.run(this.chain.failed(a.id, res.status === 408 ? 'timeout' : 'transport-error', now));
+      const kind = res.status === 408 ? 'timeout' : 'transport-error';
+      this.run(this.chain.failed(a.id, kind, now, res.lostConnection));
       return;
     }
+    if (this.invite) this.heard(a, res.status);
     this.responses.set(a.id, res);
     this.run(this.chain.final(a.id, res.status, res.reason, now));
+  }
+
+  /**
+   * The region answered this INVITE: noted for the silence rule (decide-signal.ts), and when the call had
+   * already moved on from it for silence, the first such answer is the region's good news.
+   */
+  private heard(a: Attempt, status: number): void {
+    this.ctx.inviteAnswers.set(a.region, Date.now());
+    // Only an attempt given up for silence (no 1xx before it ended); a 487 after a CANCEL is no news.
+    if (a.outcome !== 'timeout' || a.provisional) return;
+    this.lateHeard ??= new Set();
+    if (this.lateHeard.has(a.id)) return;
+    this.lateHeard.add(a.id);
+    const d = decideLateAnswer(status, this.policy);
+    if (d.outcome) this.ctx.onCallOutcome?.(a.region, d.outcome);
+  }
+  /** Given-up attempts whose late answer was already reported. */
+  private lateHeard: Set<number> | null = null;
+
+  /** The passive health signal of an attempt's end; a silence only if the region answered nothing since. */
+  private signal(region: string, outcome: CallOutcome, end: AttemptEnd, sentAt: number): void {
+    const lost = end.kind === 'transport-error' ? end.connection : undefined;
+    if (end.kind !== 'timeout' && lost === undefined) {
+      this.ctx.onCallOutcome?.(region, outcome);
+      return;
+    }
+    const d = decideCallSignal(
+      {
+        end,
+        invite: this.invite,
+        sentAt,
+        regionAnsweredAt: this.ctx.inviteAnswers.get(region) ?? null,
+        countedConnection: this.ctx.countedLosses.get(region) ?? null,
+      },
+      this.policy,
+    );
+    if (d.outcome && lost !== undefined) this.ctx.countedLosses.set(region, lost);
+    if (d.outcome) this.ctx.onCallOutcome?.(region, d.outcome);
+    else if (this.ctx.log.isLevelEnabled('debug'))
+      this.ctx.log.debug({ callId: this.callId, region, reason: d.reason }, 'silence not counted');
   }
 
   /** The response upstream: our Via off (§16.7 item 3), and the PBX's CSeq number back if auth moved it. */
@@ -385,7 +430,9 @@ export class OutboundCall implements Cancellable {
       () => {
         this.timer = null;
         this.timerAt = null;
-        this.run(this.chain.onTimer(Date.now()));
+        // Timers run before the loop reads its sockets: after a stall of our own (a loaded machine), the
+        // region's answer may be waiting unread. Judged after this turn's I/O, so our lag is not its silence.
+        setImmediate(() => this.run(this.chain.onTimer(Date.now())));
       },
       Math.max(0, at - Date.now()),
     );

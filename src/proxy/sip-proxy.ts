@@ -85,6 +85,8 @@ export class SipProxy {
       allFailedLog: new LogLimiter(60_000),
       onCallOutcome: opts.onCallOutcome,
       invites: new Map(),
+      inviteAnswers: new Map(),
+      countedLosses: new Map(),
       respond: (tx, res) => {
         try {
           tx.respond(res);

@@ -90,7 +90,10 @@ export interface ProxyLimits {
   readonly maxDialogs: number;
   /** A dialog with no request for this long is forgotten, ms. */
   readonly dialogIdleMs: number;
-  /** Call records are flushed to the store this often, ms, or sooner when this many are pending. */
+  /**
+   * Call records are flushed to the store this often, ms, or sooner when this many are pending; 0: at the
+   * end of the event-loop turn that settled them (for a synchronous store, SQLite).
+   */
   readonly recordFlushMs: number;
   readonly recordBatch: number;
   /** geo_calls keeps the newest this many rows. */

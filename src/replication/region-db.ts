@@ -91,6 +91,9 @@ export class RegionDb {
     } catch (err) {
       return unreachable(this.region, this.describe(err));
     }
+    // A checked-out client has no 'error' listener of the pool's: a region database going away mid-read
+    // would otherwise end geored. The read's own query fails and says why.
+    client.on('error', () => undefined);
     try {
       const q = async (text: string, params: unknown[] = []) =>
         (await client.query(text, params)).rows as Row[];

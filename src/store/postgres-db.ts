@@ -169,9 +169,18 @@ export class PostgresDb extends QueryableDb implements DbHandle {
   private async withClient<T>(fn: (db: ClientDb) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const db = new ClientDb(client, this.names);
+    // The pool listens for 'error' only on idle clients: a checked-out one whose server goes away (a
+    // restart, pg_ctl stop -m immediate) emits 'error' with no listener, which would end the process.
+    // Its query fails on its own; the error is kept so the client is destroyed, not pooled again.
+    const onError = (err: Error): void => {
+      db.broken ??= err;
+    };
+    client.on('error', onError);
     try {
       return await fn(db);
     } finally {
+      // A broken client keeps the listener: it is being destroyed and may still report its socket's end.
+      if (!db.broken) client.off('error', onError);
       client.release(db.broken);
     }
   }

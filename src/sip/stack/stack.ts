@@ -16,6 +16,7 @@ import { TransactionLayer, type LayerOutput, type TimerValues } from '../transac
 import {
   hostPort,
   TransportManager,
+  type ConnectionLost,
   type ListenSpec,
   type StreamSettings,
   type TlsFiles,
@@ -48,6 +49,11 @@ export type FinalResponse = SipResponse & {
   readonly synthetic?: boolean;
   /** The transport error behind a synthetic 503. */
   readonly cause?: GeoredError;
+  /**
+   * Set when that error was the loss of an open connection (a RST, the peer closing it): its id, the same
+   * for every transaction it stranded, so the TU can count one reset as one failure.
+   */
+  readonly lostConnection?: number;
 };
 
 export interface RequestHooks {
@@ -155,7 +161,13 @@ export class SipStack {
       log,
     );
     stack.transports = await TransportManager.open(
-      { listen: opts.listen, tls: opts.tls, stream: opts.stream, udp: opts.udp, logger: log },
+      {
+        listen: opts.listen,
+        tls: opts.tls,
+        stream: { ...opts.stream, onConnectionLost: (e) => stack.connectionLost(e) },
+        udp: opts.udp,
+        logger: log,
+      },
       (inbound) => stack.receive(inbound),
     );
     return stack;
@@ -400,6 +412,34 @@ export class SipStack {
     this.rearm();
   }
 
+  /**
+   * A connection that was open has gone (RFC 3261 §18.4: the transport layer reports a failure to the
+   * transaction layer, §17.1.4: the client transaction tells its TU): every client transaction whose request
+   * went to that endpoint and still waits for a response would wait for nothing, since responses come back
+   * on the connection (§18.2.2). They end now with a transport error, so a proxy's call moves on at once;
+   * the next request to the endpoint opens a new connection (the transport has already forgotten this one).
+   */
+  private connectionLost(e: ConnectionLost): void {
+    if (this.closed) return;
+    const key = endpointKey(e.remote);
+    const stranded: string[] = [];
+    for (const [id, p] of this.clients) {
+      if (!p.done && p.dest.protocol === e.remote.protocol && endpointKey(p.dest) === key) stranded.push(id);
+    }
+    if (stranded.length === 0) return;
+    if (this.debug)
+      this.log.debug({ remote: key, err: e.error.message, stranded: stranded.length }, 'connection lost');
+    const t = now();
+    for (const id of stranded) {
+      this.lastTransportError.set(id, e.error);
+      this.lostOn.set(id, e.connection);
+      this.run(this.layer.transportError(id, t));
+    }
+    this.rearm();
+  }
+  /** The lost connection behind a transport error (see connectionLost), by transaction. */
+  private readonly lostOn = new Map<string, number>();
+
   private transmit(msg: SipMessage, dest: Endpoint): void {
     if (this.debug) this.log.debug({ to: endpointKey(dest), summary: summary(msg) }, 'sip out');
     this.transports.send(msg.toBuffer(), dest, (err) => {
@@ -437,8 +477,11 @@ export class SipStack {
           const p = this.clients.get(o.txId);
           const cause = this.lastTransportError.get(o.txId);
           this.lastTransportError.delete(o.txId);
+          const lost = this.lostOn.get(o.txId);
+          this.lostOn.delete(o.txId);
           if (p && !p.done) {
-            this.settle(o.txId, p, this.synthetic(p.request, 503, 'Service Unavailable', cause));
+            const res = this.synthetic(p.request, 503, 'Service Unavailable', cause);
+            this.settle(o.txId, p, lost === undefined ? res : Object.assign(res, { lostConnection: lost }));
           }
           break;
         }
@@ -451,6 +494,7 @@ export class SipStack {
           this.clients.delete(o.txId);
           this.accepted.delete(o.txId);
           this.lastTransportError.delete(o.txId);
+          this.lostOn.delete(o.txId);
           break;
         }
         case 'ack-timeout':

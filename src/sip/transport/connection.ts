@@ -17,12 +17,18 @@ interface Pending {
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
+let nextConnectionId = 1;
+
 /**
  * One TCP or TLS connection: frames the byte stream into messages, answers RFC 5626 keep-alive pings, and
  * queues what is sent while it is still connecting so a caller never waits for the handshake.
  */
 export class StreamConnection {
   state: ConnectionState;
+  /** Unique in this process (a loss names the connection, not just its endpoint). */
+  readonly id = nextConnectionId++;
+  /** It carried SIP at some point: its loss can strand transactions (a connect failure is told per send). */
+  wasOpen: boolean;
   /** Last time anything was received or sent (ms, performance.now()); the idle sweep reads it. */
   lastActivity = performance.now();
   lastSent = performance.now();
@@ -47,6 +53,7 @@ export class StreamConnection {
     private readonly log: Logger,
   ) {
     this.state = connected ? 'open' : 'connecting';
+    this.wasOpen = connected;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (err) => {
       // After the connection is up, an error just ends it; connect failures are reported by `fail`.
@@ -65,10 +72,16 @@ export class StreamConnection {
     return endpointKey(this.remote);
   }
 
+  /** What it closed with (set once closed). */
+  get error(): GeoredError | undefined {
+    return this.failure;
+  }
+
   /** The transport calls this once the TCP connection (and TLS handshake) is complete. */
   opened(): void {
     if (this.state !== 'connecting') return;
     this.state = 'open';
+    this.wasOpen = true;
     const queued = this.pending;
     this.pending = [];
     for (const p of queued) this.write(p.bytes, p.onError);
@@ -95,7 +108,10 @@ export class StreamConnection {
     this.lastSent = this.lastActivity = performance.now();
     if (onError) {
       this.socket.write(bytes, (err) => {
-        if (err) onError(sendError(err, this.remote));
+        // On a connection we opened, a write that fails means the connection is gone: its 'close' follows
+        // and the loss is reported once, naming this connection, for every transaction that used it
+        // (StreamTransport's onConnectionLost). Reporting each write too would count one reset many times.
+        if (err && !(this.outbound && this.wasOpen)) onError(sendError(err, this.remote));
       });
     } else {
       this.socket.write(bytes);
@@ -155,9 +171,10 @@ export class StreamConnection {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    const failure =
-      this.failure ??
-      transportError('TRANSPORT_CONNECTION_LOST', { endpoint: this.key, reason: 'connection closed' });
+    const failure = (this.failure ??= transportError('TRANSPORT_CONNECTION_LOST', {
+      endpoint: this.key,
+      reason: 'connection closed',
+    }));
     const queued = this.pending;
     this.pending = [];
     for (const p of queued) p.onError?.(failure);

@@ -2,6 +2,7 @@ export { TransportManager, type TransportManagerOptions, type UdpSocketStats } f
 export { type UdpOptions } from './udp';
 export {
   DEFAULT_STREAM_SETTINGS,
+  type ConnectionLost,
   type ConnectionRefused,
   type ListenSpec,
   type SendErrorHandler,

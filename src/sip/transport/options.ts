@@ -1,5 +1,5 @@
 import type { GeoredError } from '../../errors/catalogue';
-import type { TransportProtocol } from './types';
+import type { Endpoint, TransportProtocol } from './types';
 
 /** One configured listening socket; port 0 asks the system for a free port (the bound one is reported). */
 export interface ListenSpec {
@@ -40,6 +40,18 @@ export interface StreamSettings {
   readonly messageTimeoutMs: number;
   /** Told of each inbound connection refused or closed by one of these limits (for a metric). */
   readonly onRefused?: (event: ConnectionRefused) => void;
+  /**
+   * Told when a connection that was open closes (a RST, the peer's close, a framing error, our idle close):
+   * the stack fails the client transactions whose requests went over it (RFC 3261 §17.1.4, §18.4).
+   */
+  readonly onConnectionLost?: (event: ConnectionLost) => void;
+}
+
+export interface ConnectionLost {
+  readonly remote: Endpoint;
+  /** Unique in this process: several losses of connections to one endpoint are told apart. */
+  readonly connection: number;
+  readonly error: GeoredError;
 }
 
 export interface ConnectionRefused {

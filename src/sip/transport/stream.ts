@@ -205,6 +205,10 @@ export class StreamTransport {
       if (n <= 0) this.perSource.delete(conn.remote.address);
       else this.perSource.set(conn.remote.address, n);
     }
+    // Once forgotten, so a transaction the listener fails (and its TU retries) opens a new connection
+    // rather than writing to the dead one.
+    if (conn.wasOpen && conn.error && !this.closed)
+      this.settings.onConnectionLost?.({ remote: conn.remote, connection: conn.id, error: conn.error });
   };
 
   private sweep(): void {
