@@ -140,7 +140,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof GeoredError) {
       const status = error.http ?? 500;
-      if (status >= 500) req.log.error({ err: error }, 'request failed');
+      // "Not ready" is /readyz's answer, not a failure: whatever is down logs itself once (the store, live
+      // state), and /readyz needs no token, so logging each answer would let any poller set our error rate.
+      if (status >= 500 && error.code !== 'API_NOT_READY') req.log.error({ err: error }, 'request failed');
       return send(reply, status, bodyOf(error));
     }
     const mapped = fromFastify(error);

@@ -80,6 +80,15 @@ describe('operations', () => {
       const r = await call(other.app, 'GET', '/readyz', { token: null });
       expect(r.statusCode).toBe(503);
       expect(r.json().error.code).toBe('API_NOT_READY');
+      // Anyone may poll /readyz (no token): its 503s are answers, never error lines, or a poller would set
+      // our error-log rate. Asked 20 times, nothing is logged at error level.
+      for (let i = 0; i < 20; i++) await call(other.app, 'GET', '/readyz', { token: null });
+      const errorLines = other.logs
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { level: number; msg?: string })
+        .filter((l) => l.level >= 50);
+      expect(errorLines).toEqual([]);
       ready = true;
       expect((await call(other.app, 'GET', '/readyz', { token: null })).statusCode).toBe(200);
     } finally {
