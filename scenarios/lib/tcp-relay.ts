@@ -9,6 +9,26 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../../test/helpers/ports';
 
+/**
+ * Pipes a connection from geored both ways to a new one to the region on `target`, kept in `pairs` while
+ * both are open. When either side goes, the other is closed too: geored's side at once, the region's with a
+ * FIN, never a RST (sipp exits when its own socket is reset, see above).
+ */
+export function pipeToRegion(down: Socket, target: number, pairs: Set<[Socket, Socket]>): void {
+  const up = createConnection({ host: '127.0.0.1', port: target });
+  const pair: [Socket, Socket] = [down, up];
+  pairs.add(pair);
+  const drop = (): void => {
+    pairs.delete(pair);
+    if (!down.destroyed) down.destroy();
+    if (!up.destroyed) up.end();
+  };
+  down.on('error', drop).on('close', drop);
+  up.on('error', drop).on('close', drop);
+  down.pipe(up);
+  up.pipe(down);
+}
+
 export class TcpRelay {
   private readonly pairs = new Set<[Socket, Socket]>();
   resets = 0;
@@ -22,20 +42,7 @@ export class TcpRelay {
     const port = await freePort();
     const server = createServer();
     const relay = new TcpRelay(server, port);
-    server.on('connection', (down) => {
-      const up = createConnection({ host: '127.0.0.1', port: target });
-      const pair: [Socket, Socket] = [down, up];
-      relay.pairs.add(pair);
-      const drop = (): void => {
-        relay.pairs.delete(pair);
-        if (!down.destroyed) down.destroy();
-        if (!up.destroyed) up.destroy();
-      };
-      down.on('error', drop).on('close', drop);
-      up.on('error', drop).on('close', drop);
-      down.pipe(up);
-      up.pipe(down);
-    });
+    server.on('connection', (down) => pipeToRegion(down, target, relay.pairs));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

@@ -7,11 +7,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { createServer, type Server } from 'node:tls';
 import { freePort } from '../../test/helpers/ports';
+import { pipeToRegion } from './tcp-relay';
 
 /** A CA, and a valid and an expired server certificate for 127.0.0.1 signed by it (PEM files in `dir`). */
 export interface TlsMaterial {
@@ -101,7 +102,7 @@ export function makeTlsMaterial(): TlsMaterial {
 }
 
 export class TlsRelay {
-  private readonly pairs = new Set<[TLSSocket, Socket]>();
+  private readonly pairs = new Set<[Socket, Socket]>();
 
   private constructor(
     private readonly server: Server,
@@ -114,21 +115,7 @@ export class TlsRelay {
     const server = createServer({ key: readFileSync(material.key), cert: readFileSync(material.valid) });
     const relay = new TlsRelay(server, port, material);
     server.on('tlsClientError', () => undefined); // a refused handshake is what expire() is for
-    server.on('secureConnection', (down) => {
-      const up = createConnection({ host: '127.0.0.1', port: target });
-      const pair: [TLSSocket, Socket] = [down, up];
-      relay.pairs.add(pair);
-      const drop = (): void => {
-        relay.pairs.delete(pair);
-        if (!down.destroyed) down.destroy();
-        // A FIN, never a RST, toward sipp: it exits when its own socket is reset (see tcp-relay.ts).
-        if (!up.destroyed) up.end();
-      };
-      down.on('error', drop).on('close', drop);
-      up.on('error', drop).on('close', drop);
-      down.pipe(up);
-      up.pipe(down);
-    });
+    server.on('secureConnection', (down) => pipeToRegion(down, target, relay.pairs));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

@@ -153,12 +153,7 @@ export class Alerter {
     // Nulls are kept in what is stored, so clearing a setting also clears what the file set.
     const next = { ...this.stored } as Record<string, unknown>;
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) next[k] = v;
-    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next as AlertsSettings);
-    const whole = checkEffective(effectiveAlerts(merged, this.deps.instanceId))[0];
-    if (whole) throw alertsError('ALERTS_BAD_SETTING', { ...whole });
-    await this.deps.store.kvSet(ALERTS_KEY, next);
-    this.stored = next as AlertsSettings;
-    this.apply(merged);
+    await this.commit(next);
     this.deps.logger.info(
       {
         channels: targetsOf(this.eff).map((t) => t.channel),
@@ -168,6 +163,19 @@ export class Alerter {
       'alert settings changed',
     );
     return this.inForce();
+  }
+
+  /**
+   * Puts the API's settings `next` in force over the file's: refused (ALERTS_BAD_SETTING, nothing changed)
+   * when the result does not make sense as a whole (a channel without its gateway), else stored and applied.
+   */
+  private async commit(next: Record<string, unknown>): Promise<void> {
+    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next as AlertsSettings);
+    const whole = checkEffective(effectiveAlerts(merged, this.deps.instanceId))[0];
+    if (whole) throw alertsError('ALERTS_BAD_SETTING', { ...whole });
+    await this.deps.store.kvSet(ALERTS_KEY, next);
+    this.stored = next as AlertsSettings;
+    this.apply(merged);
   }
 
   /**
@@ -201,13 +209,8 @@ export class Alerter {
     const dropped = (fields ?? known).filter((k) => next[k] !== undefined);
     if (dropped.length === 0) return this.inForce();
     for (const k of dropped) delete next[k];
-    const merged = mergeAlertsSettings(this.deps.fileSettings ?? {}, next as AlertsSettings);
     // What is left of the API's settings must still make sense with the file's (a channel without its gateway).
-    const whole = checkEffective(effectiveAlerts(merged, this.deps.instanceId))[0];
-    if (whole) throw alertsError('ALERTS_BAD_SETTING', { ...whole });
-    await this.deps.store.kvSet(ALERTS_KEY, next);
-    this.stored = next as AlertsSettings;
-    this.apply(merged);
+    await this.commit(next);
     this.deps.logger.info(
       { fields: dropped },
       `alert settings reset to the file's values: ${dropped.join(', ')}`,
