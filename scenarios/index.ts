@@ -37,10 +37,4 @@ export const SCENARIOS: readonly Scenario[] = [
  * are marked FAILED in docs/fault-scenarios.md with this text; the lead empties this list as the fixes are
  * merged. Never a place for a scenario that is merely inconvenient, and never a reason to weaken one.
  */
-export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  // Found by this scenario. The lost call records are fixed (SQLite written at the end of each turn); the
-  // persisted simulations are on the facade branch, not merged here yet.
-  'sigkill-restart':
-    'product gap: a simulated failure lives only in the in-memory live state, so a restart forgets it ' +
-    '(persisted simulations are on the facade branch, not yet merged).',
-};
+export const KNOWN_FAILING: Readonly<Record<string, string>> = {};
