@@ -372,8 +372,8 @@ export const memorySection: BenchSection = {
     const notes = [
       `${out.r.sent} calls placed, ${out.r.failedSetups} failed setups; ${samples.length} samples.`,
       `mean of the first third after warm-up → mean of the last third: RSS ${growth('rss')}, heap used ${growth('heap')}, old space used ${growth('old')}.`,
-      'Heap used moves with each garbage collection (samples fall anywhere between two); the old space and RSS show growth.' +
-        nodeArgsNote(),
+      'Heap used moves with each garbage collection (samples fall anywhere between two); the old space and RSS show growth. No warm-up calls here.' +
+        (NODE_ARGS.length > 0 ? ` geored ran with Node flags \`${NODE_ARGS.join(' ')}\`.` : ''),
     ];
     return [...rows, '', ...notes.map((n) => `- ${n}`)].join('\n');
   },
