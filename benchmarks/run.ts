@@ -18,6 +18,10 @@ const SECTIONS: Array<() => Promise<BenchSection>> = [
   async () => (await import('./sip-parse-section')).section,
   async () => (await import('./failover-detect')).section,
   async () => (await import('./proxy-vs-kamailio')).section,
+  async () => (await import('./sustained')).cpuSection,
+  async () => (await import('./sustained')).capacitySection,
+  async () => (await import('./sustained')).latencySection,
+  async () => (await import('./sustained')).memorySection,
   async () => (await import('./startup')).section,
   async () => (await import('./admin-panel')).section,
   async () => (await import('./replication-lag')).section,
@@ -47,12 +51,26 @@ async function main(): Promise<void> {
   }
   const file = new URL('../docs/benchmarks.md', import.meta.url);
   if (only.length === 0) {
-    writeFileSync(file, parts.join('\n') + '\n');
+    writeFileSync(file, [...parts, ...keptSections(readFileSync(file, 'utf8'))].join('\n') + '\n');
   } else {
     // A partial run replaces only its own sections, each marked with the machine it ran on.
     writeFileSync(file, replaceSections(readFileSync(file, 'utf8'), parts, machine));
   }
   console.log('wrote docs/benchmarks.md');
+}
+
+/**
+ * Sections written by hand (a profile read and summarised by a person, with its date and commit): a full
+ * run carries them over as they are.
+ */
+const HAND_WRITTEN = ['call-path profile'];
+
+function keptSections(doc: string): string[] {
+  return doc
+    .split(/\n(?=## )/)
+    .slice(1)
+    .filter((block) => HAND_WRITTEN.includes(block.slice(3, block.indexOf('\n'))))
+    .map((block) => '\n' + block.trimEnd());
 }
 
 /** The existing document with the `## name` sections of `parts` swapped in (appended when new). */

@@ -19,6 +19,8 @@ export interface GeoredOptions {
   readonly health: { interval: number; timeout: number; retry_count: number };
   readonly provisionalTimeoutMs?: number;
   readonly logLevel?: string;
+  /** Node.js flags before bin/geored.js (e.g. `--cpu-prof`, `--max-semi-space-size=16`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface Geored {
@@ -75,7 +77,7 @@ export async function startGeored(o: GeoredOptions): Promise<Geored> {
   const child = startChild(
     'geored',
     process.execPath,
-    [join(REPO, 'bin/geored.js'), 'serve', '--config', configFile],
+    [...(o.nodeArgs ?? []), join(REPO, 'bin/geored.js'), 'serve', '--config', configFile],
     {
       cwd: o.dir,
       logFile,

@@ -5,7 +5,7 @@
  * work directory (kamailio) or by being new since the start (its -bg sipp regions) and killed by pid.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { ANCHOR_DIR } from './sipp';
+import { ANCHOR_DIR, elapsedSeconds, lastStats } from './sipp';
 import { pidsByCmdline, sleep, startChild } from './processes';
 
 export const RUN_SH = `${ANCHOR_DIR}/run.sh`;
@@ -20,6 +20,10 @@ export interface KamailioCps {
   readonly cpuUsPerCall: number;
   /** sipp's cumulative mean INVITE→200 through Kamailio, ms (sipp's 1 ms resolution). */
   readonly meanSetupMs: number;
+  /** sipp's run time, s (from its -trace_stat CSV). */
+  readonly elapsedS: number;
+  /** The last row of the PBX sipp's -trace_stat CSV (run.sh leaves it in its work directory). */
+  readonly stats: Record<string, string>;
   readonly raw: string;
 }
 
@@ -99,10 +103,14 @@ export async function kamailioCps(
   const meanSetupMs = m
     ? (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 + Number(m[4]) / 1000
     : NaN;
+  const work = /work dir: (\S+)/.exec(raw)?.[1];
+  const stats = work ? lastStats(`${work}/uac.csv`) : {};
   return {
     rate,
     calls,
     ...s,
+    elapsedS: elapsedSeconds(stats),
+    stats,
     cpuSeconds,
     cpuUsPerCall: num(/= (\d+) us\/call/, raw),
     meanSetupMs,

@@ -63,6 +63,8 @@ export interface UacResult {
   /** Wall-clock time sipp was started (epoch ms), to place `rtts` in time. */
   readonly startedAt: number;
   readonly screen: string;
+  /** The last row of sipp's -trace_stat CSV (cumulative columns: ResponseTimeRepartition1_<10, …). */
+  readonly stats: Record<string, string>;
 }
 
 /** Starts the PBX UAC; resolves with its parsed results when it exits (or is killed at the time bound). */
@@ -164,5 +166,46 @@ function parseUac(screen: string, csv: string, cwd: string, pid: number, started
     rtts,
     startedAt,
     screen,
+    stats,
   };
+}
+
+/** sipp's INVITE→200 histogram (ResponseTimeRepartition1, cumulative): [upper bound ms, count]; last = ≥ 200 ms. */
+export function setupRepartition(stats: Record<string, string>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [k, v] of Object.entries(stats)) {
+    const m = /^ResponseTimeRepartition1_(<|>=)(\d+)$/.exec(k);
+    if (m) out.push([m[1] === '<' ? Number(m[2]) : Infinity, Number(v)]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** The bucket of sipp's repartition holding quantile q, as text ("< 10 ms", "100–150 ms", "≥ 200 ms"). */
+export function repartitionQuantile(rep: Array<[number, number]>, q: number): string {
+  const total = rep.reduce((t, [, n]) => t + n, 0);
+  if (total === 0) return 'n/a';
+  let seen = 0;
+  let lo = 0;
+  for (const [hi, n] of rep) {
+    seen += n;
+    if (seen >= q * total) {
+      if (hi === Infinity) return `≥ ${lo} ms`;
+      return lo === 0 ? `< ${hi} ms` : `${lo}–${hi} ms`;
+    }
+    lo = hi;
+  }
+  return 'n/a';
+}
+
+/** Share of the setups sipp timed at `boundMs` or more (needs a repartition bound at boundMs). */
+export function shareAtLeast(rep: Array<[number, number]>, boundMs: number): number {
+  const total = rep.reduce((t, [, n]) => t + n, 0);
+  const slow = rep.filter(([hi]) => hi > boundMs).reduce((t, [, n]) => t + n, 0);
+  return total > 0 ? slow / total : NaN;
+}
+
+/** Seconds from sipp's start to its last -trace_stat row (the epoch seconds ending StartTime and CurrentTime). */
+export function elapsedSeconds(stats: Record<string, string>): number {
+  const epoch = (v: string | undefined): number => Number(/(\d+\.\d+)\s*$/.exec(v ?? '')?.[1]);
+  return epoch(stats['CurrentTime']) - epoch(stats['StartTime']);
 }

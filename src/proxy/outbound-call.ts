@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { answerResponse } from '../sip/auth';
-import { createResponse, newBranch, type SipRequest, type SipResponse } from '../sip/message';
+import { createResponse, detached, newBranch, type SipRequest, type SipResponse } from '../sip/message';
 import type { ClientRequest, FinalResponse, ServerTx } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
 import { errorFactory } from '../errors/catalogue';
@@ -88,15 +88,16 @@ export class OutboundCall implements Cancellable {
     this.method = req.method;
     this.invite = req.method === 'INVITE';
     this.createsDialog = this.invite || req.method === 'SUBSCRIBE' || req.method === 'REFER';
+    // Held until Timer M (32 s): a copy, so the received INVITE's text can die young.
+    this.callId = detached(req.callId);
     this.chain = new FailoverChain(
-      req.callId,
+      this.callId,
       plans.map((p) => (this.invite ? p.chain : { ...p.chain, provisionalTimeoutMs: null, timerCMs: null })),
       policy,
     );
     this.key = cancelKey(req);
     this.pbxSideRR = ctx.own.side(source).recordRoute;
     this.live = { req, tx, base };
-    this.callId = req.callId;
     this.seq = req.cseq.seq;
     // The stack's respond is an arrow that captures only the transaction id, not the request.
     this.upstream = { respond: tx.respond };

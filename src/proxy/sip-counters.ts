@@ -1,26 +1,43 @@
-/** SIP messages in/out by method or status, with the prom-client children cached so counting is a Map hit. */
+/**
+ * SIP messages in/out by method or status. Counting is a Map hit and an addition; the sums go into the
+ * prom-client counters when /metrics is read (Metrics.onCollectSipCounts), not per message.
+ */
 import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from '../metrics/registry';
 
 type Child = ReturnType<Counter<'kind' | 'value'>['labels']>;
 
+interface Count {
+  readonly child: Child;
+  pending: number;
+}
+
 class Direction {
-  private readonly children = new Map<string | number, Child>();
+  private readonly counts = new Map<string | number, Count>();
   constructor(private readonly counter: Counter<'kind' | 'value'>) {}
 
   request(method: string): void {
-    this.child('request', method).inc();
+    this.count('request', method).pending++;
   }
 
   response(status: number): void {
-    this.child('response', status).inc();
+    this.count('response', status).pending++;
   }
 
-  private child(kind: string, value: string | number): Child {
-    let c = this.children.get(value);
+  /** Adds what was counted since the last flush to the prom-client counter. */
+  flush(): void {
+    for (const c of this.counts.values()) {
+      if (c.pending === 0) continue;
+      c.child.inc(c.pending);
+      c.pending = 0;
+    }
+  }
+
+  private count(kind: string, value: string | number): Count {
+    let c = this.counts.get(value);
     if (!c) {
-      c = this.counter.labels(kind, String(value));
-      this.children.set(value, c);
+      c = { child: this.counter.labels(kind, String(value)), pending: 0 };
+      this.counts.set(value, c);
     }
     return c;
   }
@@ -37,6 +54,10 @@ export class SipCounters {
   constructor(metrics: Metrics) {
     this.in = new Direction(metrics.sipIn);
     this.out = new Direction(metrics.sipOut);
+    metrics.onCollectSipCounts(() => {
+      this.in.flush();
+      this.out.flush();
+    });
     this.inviteLatency = metrics.addedLatency.labels('invite');
     this.okLatency = metrics.addedLatency.labels('200');
   }

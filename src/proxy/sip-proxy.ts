@@ -13,6 +13,7 @@ import { PROXY_ERRORS } from '../errors/proxy';
 import { answerResponse } from '../sip/auth';
 import {
   createResponse,
+  detached,
   newBranch,
   parseUri,
   reasonPhrase,
@@ -251,8 +252,17 @@ export class SipProxy {
       // A region with no resolved target cannot be tried; the chain would count it as failed anyway.
       if (p && p.endpoints.length > 0) ordered.push(p);
     }
+    // The record outlives the request (the batch, the event log, the dialog): copies of its strings, so
+    // they do not hold the received INVITE's text.
     const record = invite
-      ? this.ctx.recorder.open(req.callId, 'outbound', fromUri, toUri, now, decision.reason)
+      ? this.ctx.recorder.open(
+          detached(req.callId),
+          'outbound',
+          detached(fromUri),
+          detached(toUri),
+          now,
+          decision.reason,
+        )
       : null;
     const call = new OutboundCall(
       this.ctx,
@@ -315,10 +325,10 @@ export class SipProxy {
       return;
     }
     const record = this.ctx.recorder.open(
-      req.callId,
+      detached(req.callId),
       'inbound',
-      safeUri(req, 'From'),
-      safeUri(req, 'To'),
+      detached(safeUri(req, 'From')),
+      detached(safeUri(req, 'To')),
       Date.now(),
     );
     const startedAt = Date.now();

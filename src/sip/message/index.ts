@@ -24,6 +24,7 @@ export { parseVia, formatVia, type Via } from './via';
 export { parseNameAddr, parseNameAddrList, formatNameAddr, type NameAddr } from './name-addr';
 export { paramsFrom, formatParams, type Params } from './params';
 export { createResponse } from './create-response';
+export { detached } from './detach';
 export { newBranch, newTag, newCallId, MAGIC_COOKIE } from './ids';
 export { reasonPhrase } from './reason';
 export { StreamFramer, type Framed } from './framer';

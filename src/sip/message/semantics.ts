@@ -54,13 +54,15 @@ export function checkRequestSemantics(
 }
 
 function verdict(req: SipRequest, role: ElementRole, opts: SemanticOptions): SemanticVerdict | null {
-  const missing = MANDATORY.filter((k) => req.headers.firstByKey(k) === undefined);
-  if (missing.length > 0) {
+  let complete = true;
+  for (const k of MANDATORY) if (req.headers.firstByKey(k) === undefined) complete = false;
+  if (!complete) {
+    const missing = MANDATORY.filter((k) => req.headers.firstByKey(k) === undefined);
     return { status: 400, reason: `mandatory header(s) missing: ${missing.join(', ')} (RFC 3261 §8.1.1)` };
   }
   // RFC 4475 §3.3.8: several values in a header that allows one make the request ambiguous.
   const repeated = repeatedSingles(req.headers.list);
-  if (repeated.length > 0) {
+  if (repeated !== null) {
     return {
       status: 400,
       reason: `single-value header(s) repeated: ${repeated.join(', ')} (RFC 3261 §7.3.1)`,
@@ -131,11 +133,13 @@ function tags(req: SipRequest, name: string): string[] {
  * the matching ambiguous (RFC 4475 §3.3.8); other repeated headers do not stop a response being matched.
  */
 export function checkResponseSemantics(res: SipResponse): SipParseError | null {
-  const missing = MANDATORY.filter((k) => res.headers.firstByKey(k) === undefined);
-  if (missing.length > 0) {
+  let complete = true;
+  for (const k of MANDATORY) if (res.headers.firstByKey(k) === undefined) complete = false;
+  if (!complete) {
+    const missing = MANDATORY.filter((k) => res.headers.firstByKey(k) === undefined);
     return new SipParseError('SIP_MISSING_HEADER', { header: missing.map(displayName).join(', ') }, false);
   }
-  const repeated = repeatedSingles(res.headers.list).filter((k) => MATCHING.has(k));
+  const repeated = (repeatedSingles(res.headers.list) ?? []).filter((k) => MATCHING.has(k));
   if (repeated.length > 0) {
     return new SipParseError(
       'SIP_BAD_HEADER',
@@ -158,8 +162,20 @@ function displayName(key: string): string {
   return DISPLAY_NAMES[key] ?? key;
 }
 
-function repeatedSingles(list: readonly { readonly key: string }[]): string[] {
-  const counts = new Map<string, number>();
-  for (const f of list) if (SINGLE_HEADERS.has(f.key)) counts.set(f.key, (counts.get(f.key) ?? 0) + 1);
-  return [...counts].filter(([k, n]) => n > 1 && k !== 'content-length').map(([k]) => k);
+/** One map reused for every request (cleared each time): this runs for every request the proxy gets. */
+const counts = new Map<string, number>();
+
+/** The single-value headers given more than once, in order of first appearance; null when none is. */
+function repeatedSingles(list: readonly { readonly key: string }[]): string[] | null {
+  counts.clear();
+  let repeated = false;
+  for (let i = 0; i < list.length; i++) {
+    const k = (list[i] as { readonly key: string }).key;
+    if (k === 'content-length' || !SINGLE_HEADERS.has(k)) continue;
+    const n = (counts.get(k) ?? 0) + 1;
+    counts.set(k, n);
+    if (n > 1) repeated = true;
+  }
+  if (!repeated) return null;
+  return [...counts].filter(([, n]) => n > 1).map(([k]) => k);
 }

@@ -1,0 +1,113 @@
+/**
+ * A dev tool for profiling the real `geored serve` (the build production runs): two sipp regions, geored,
+ * a sipp PBX placing CALLS 1 s calls at RATE/s; prints geored's CPU per call. Not part of npm test.
+ *
+ *   node --import tsx benchmarks/serve-cpu.ts [--calls 2000] [--rate 100] [--warmup 500] [-- NODE_FLAG...]
+ *
+ * Node flags after `--` go to geored (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`).
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../test/helpers/ports';
+import { startGeored, waitActive } from './lib/geored';
+import { sleep, type Child } from './lib/processes';
+import { runUac, startRegionUas } from './lib/sipp';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    calls: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '0' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const calls = Number(values.calls);
+
+const byComm = new Map<string, number>();
+/** utime and stime ticks of the event loop thread (tid = pid) and of every other thread of `pid`. */
+function threadTicks(pid: number): {
+  mainUser: number;
+  mainSys: number;
+  otherUser: number;
+  otherSys: number;
+} {
+  const t = { mainUser: 0, mainSys: 0, otherUser: 0, otherSys: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat = '';
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    byComm.set(comm, (byComm.get(comm) ?? 0) + Number(rest[11]) + Number(rest[12]));
+    const main = Number(tid) === pid;
+    t[main ? 'mainUser' : 'otherUser'] += Number(rest[11]);
+    t[main ? 'mainSys' : 'otherSys'] += Number(rest[12]);
+  }
+  return t;
+}
+const rate = Number(values.rate);
+const dir = mkdtempSync(join(tmpdir(), 'geored-serve-cpu-'));
+const regions: Child[] = [];
+const ports = [await freePort(), await freePort()];
+for (const port of ports) regions.push(await startRegionUas(port, dir));
+const g = await startGeored({
+  dir,
+  regionPorts: ports,
+  health: { interval: 1, timeout: 0.25, retry_count: 2 },
+  provisionalTimeoutMs: 500,
+  nodeArgs: positionals,
+});
+try {
+  await sleep(1500);
+  if (!(await waitActive(g, 'region-1', 10_000))) throw new Error('region-1 not active');
+  const place = async (n: number) =>
+    runUac({
+      target: `127.0.0.1:${g.sipPort}`,
+      port: await freePort(),
+      rate,
+      calls: n,
+      limit: rate * 10,
+      cwd: dir,
+    });
+  if (Number(values.warmup) > 0) await place(Number(values.warmup));
+  await sleep(750);
+  const c0 = g.cpuSeconds();
+  const t0 = threadTicks(g.child.pid);
+  const comm0 = new Map(byComm);
+  byComm.clear();
+  const r = await place(calls);
+  await sleep(750); // the last batch of call records
+  const c1 = g.cpuSeconds();
+  const t1 = threadTicks(g.child.pid);
+  const perCall = (k: keyof typeof t0): number => Math.round(((t1[k] - t0[k]) * 1e4) / calls);
+  console.log(
+    JSON.stringify({
+      calls,
+      rate,
+      sent: r.sent,
+      failedSetups: r.failedSetups,
+      cpuUsPerCall: Math.round(((c1 - c0) * 1e6) / calls),
+      meanSetupMs: r.meanSetupMs,
+      threadsUsPerCall: Object.fromEntries(
+        [...byComm].map(([k, v]) => [k, Math.round(((v - (comm0.get(k) ?? 0)) * 1e4) / calls)]),
+      ),
+      usPerCall: {
+        mainUser: perCall('mainUser'),
+        mainSys: perCall('mainSys'),
+        otherUser: perCall('otherUser'),
+        otherSys: perCall('otherSys'),
+      },
+    }),
+  );
+} finally {
+  await g.stop();
+  await Promise.all(regions.map((x) => x.stop()));
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
