@@ -59,6 +59,12 @@ export async function startPbxLoad(opts: {
       String(opts.rate),
       '-timeout',
       `${opts.timeoutS}s`,
+      // A call whose INVITE got a 100 from a geored that was then SIGKILLed waits for its final answer
+      // forever (a 100 stops the INVITE's retransmissions): after 40 s of silence (beyond Timer B's 32 s,
+      // so no answer geored could still give is cut short) it is aborted and counts as a failed setup,
+      // instead of holding the run until -timeout.
+      '-recv_timeout',
+      '40000',
       '-trace_logs',
       '-log_file',
       logFile,

@@ -126,11 +126,19 @@ export class World {
         });
       }
       const world = new World(dir, regions, opts, tls);
-      world.sipPort = await freePort();
-      world.apiPort = await freePort();
-      writeFileSync(world.configFile, JSON.stringify(world.config(), null, 2));
-      await world.startGeored();
-      return world;
+      // A port found free can be taken before geored binds it (another test's ephemeral socket): then
+      // geored exits with EADDRINUSE, and the world tries other ports, at most three times.
+      for (let attempt = 1; ; attempt++) {
+        world.sipPort = await freePort();
+        world.apiPort = await freePort();
+        writeFileSync(world.configFile, JSON.stringify(world.config(), null, 2));
+        try {
+          await world.startGeored();
+          return world;
+        } catch (err) {
+          if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+        }
+      }
     } catch (err) {
       await Promise.all(
         regions.map((r) =>
