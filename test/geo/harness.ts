@@ -32,6 +32,19 @@ export const FAST_HEALTH = [
  * For the controlled check, which answers at once: the same pace, with a timeout a loaded machine's
  * event-loop stall cannot reach, so a probe fails only when the test says so.
  */
+/** Two regions of config.yml (us-east-1 first, us-west-1 second), as several service tests use them. */
+export const TWO_REGIONS = [
+  '    regions:',
+  '      - name: us-east-1',
+  '        priority: 1',
+  '        trunk_id: trunk-us-east',
+  '        sip_server: sip.us-east.provider.com',
+  '      - name: us-west-1',
+  '        priority: 2',
+  '        trunk_id: trunk-us-west',
+  '        sip_server: sip.us-west.provider.com',
+];
+
 export const CONTROLLED_HEALTH = FAST_HEALTH.map((l) => (l.includes('timeout:') ? '      timeout: 2' : l));
 
 export function configOf(storeUrl: string, geoLines: string[], serverLines: string[] = []): Config {

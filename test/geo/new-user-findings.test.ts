@@ -12,19 +12,15 @@ import { SETTINGS_KEY } from '../../src/geo/settings';
 import { HealthState } from '../../src/model/health-state';
 import { ADMIN, call, P, READER, startApi, type TestApi } from '../api/harness';
 import type { TestDatabase } from '../store/databases';
-import { CONTROLLED_HEALTH, configOf, newDatabase, openService, until, type Dialect } from './harness';
-
-const REGIONS = [
-  '    regions:',
-  '      - name: us-east-1',
-  '        priority: 1',
-  '        trunk_id: trunk-us-east',
-  '        sip_server: sip.us-east.provider.com',
-  '      - name: us-west-1',
-  '        priority: 2',
-  '        trunk_id: trunk-us-west',
-  '        sip_server: sip.us-west.provider.com',
-];
+import {
+  CONTROLLED_HEALTH,
+  TWO_REGIONS as REGIONS,
+  configOf,
+  newDatabase,
+  openService,
+  until,
+  type Dialect,
+} from './harness';
 
 function thrown(fn: () => unknown): Promise<GeoredError> {
   return Promise.resolve()

@@ -7,19 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GeographicRedundancy } from '../../src/geo/service';
 import { dropPrefix, SHARED_REDIS_URL, uniquePrefix } from '../live/helpers/shared-redis';
 import type { TestDatabase } from '../store/databases';
-import { CONTROLLED_HEALTH, configOf, newDatabase, openService, until } from './harness';
-
-const REGIONS = [
-  '    regions:',
-  '      - name: us-east-1',
-  '        priority: 1',
-  '        trunk_id: trunk-us-east',
-  '        sip_server: sip.us-east.provider.com',
-  '      - name: us-west-1',
-  '        priority: 2',
-  '        trunk_id: trunk-us-west',
-  '        sip_server: sip.us-west.provider.com',
-];
+import {
+  CONTROLLED_HEALTH,
+  TWO_REGIONS as REGIONS,
+  configOf,
+  newDatabase,
+  openService,
+  until,
+} from './harness';
 
 let db: TestDatabase | undefined;
 let prefix = '';
