@@ -8,6 +8,7 @@
  * something about a region (configuration, resolved targets, measured round trip) changes.
  */
 import { isIP } from 'node:net';
+import { callJournalPath, FileCallJournal } from '../store/call-journal';
 import type { CallInput, Store } from '../store/types';
 import type { Logger } from 'pino';
 import type { Config, RegionConfig } from '../config/types';
@@ -85,10 +86,13 @@ export class CallPath {
   private work: Promise<void> = Promise.resolve();
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
+  /** SQLite's call-record journal (src/store/call-journal.ts); none for PostgreSQL or a memory store. */
+  private readonly journal: FileCallJournal | null;
 
   private constructor(private readonly opts: CallPathOptions) {
     const { config, stack, service, store, live, metrics } = opts;
     this.log = opts.logger;
+    this.journal = store.file ? new FileCallJournal(callJournalPath(store.file)) : null;
     const supported = [...new Set<TransportProtocol>(stack.endpoints().map((e) => e.protocol))];
     const refreshMs = opts.dnsRefreshMs ?? 30_000;
     // Entries expire before the next refresh tick, so each tick asks DNS again (node hides the TTLs).
@@ -144,9 +148,9 @@ export class CallPath {
       metrics,
       onCallOutcome: (region, outcome) => service.reportCallOutcome(region, outcome),
       ...(opts.onCallsRecorded ? { onCallsRecorded: opts.onCallsRecorded } : {}),
-      // SQLite writes synchronously: records go to it at the end of the turn that settled them, so a
-      // SIGKILL does not lose the answered calls of a flush interval (src/proxy/call-records.ts).
-      ...(store.dialect === 'sqlite' && { limits: { recordFlushMs: 0 } }),
+      // SQLite: records reach a journal beside the database at the end of the turn that settled them
+      // and the database every flush, so a SIGKILL loses no answered call (src/store/call-journal.ts).
+      ...(this.journal ? { callJournal: this.journal } : {}),
       logger: this.log.child({ component: 'proxy' }),
     });
     this.timer = setInterval(() => this.schedule(), refreshMs);
@@ -179,6 +183,7 @@ export class CallPath {
   /** Stops routing housekeeping and writes pending call records (first on SIGTERM, after the API). */
   async closeProxy(): Promise<void> {
     await this.proxy.close();
+    this.journal?.close();
   }
 
   /** Un-REGISTERs every region (bounded per region) and stops following the service. */

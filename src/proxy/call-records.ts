@@ -1,7 +1,12 @@
 /**
  * Call records (geo_calls): one per routed call, written in batches so the store sees one transaction per
  * flush, not one per call. A record is queued when the call's setup ends (answered or not); the end of an
- * answered call (its BYE) edits the queued row, or becomes an update when the row was already written.
+ * answered call (its BYE) edits the queued row, or becomes an end when the row was already written (the
+ * ends of a flush are one transaction too).
+ *
+ * With a journal (SQLite: src/store/call-journal.ts), what a turn settled is appended to it at the end of
+ * that turn, so a SIGKILL between two flushes loses no record: the next process starts with the journal's
+ * records pending. After each write the journal is cut back to what is still pending.
  *
  * A write the store refuses for being unavailable (a database restart) is not lost: the records stay
  * queued, in order, and the write is retried with a doubling delay until the store takes them (the
@@ -12,7 +17,16 @@
 import { GeoredError } from '../errors/catalogue';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/registry';
-import type { CallAttemptInput, CallDirection, CallInput, Store } from '../store/types';
+import type {
+  CallAttemptInput,
+  CallDirection,
+  CallInput,
+  CallJournal,
+  CallJournalEntry,
+  Store,
+} from '../store/types';
+
+type RecordStore = Pick<Store, 'recordCalls' | 'endCalls' | 'pruneCalls'>;
 
 /** Retries of a failed write never wait longer than this: one query every 5 s costs a sick store nothing. */
 const MAX_RETRY_MS = 5_000;
@@ -61,14 +75,17 @@ export class CallRecorder {
   private queue: CallRecord[] = [];
   private updates: CallRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
-  /** flushMs 0: the flush at the end of this event-loop turn (see schedule). */
+  /** The journal append at the end of this event-loop turn, and what it will append. */
   private immediate: NodeJS.Immediate | null = null;
+  private unjournaled: CallJournalEntry[] = [];
   private flushing: Promise<void> = Promise.resolve();
   private flushes = 0;
   /** Failed writes in a row (0: the store takes records); sets the retry delay. */
   private failures = 0;
   /** Records dropped since the spool last overflowed, reported once the store is back. */
   private droppedInOutage = 0;
+  /** Journal writes that failed (the first is logged). */
+  private journalErrors = 0;
   /** Records lost for good (spool overflow, invalid rows). */
   dropped = 0;
   /** Rows and updates of the write in flight. */
@@ -77,7 +94,7 @@ export class CallRecorder {
   private readonly callCounters = new Map<string, { inc(): void }>();
 
   constructor(
-    private readonly store: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'> | undefined,
+    private readonly store: RecordStore | undefined,
     private readonly metrics: Metrics | undefined,
     private readonly log: Logger,
     private readonly limits: {
@@ -88,8 +105,46 @@ export class CallRecorder {
       retryMs?: number;
       /** Told of each batch once the store has it. */
       onRecorded?: (calls: readonly CallInput[]) => void;
+      /** Where settled records wait for the store, safe from a kill (the SQLite store's file journal). */
+      journal?: CallJournal;
     },
-  ) {}
+  ) {
+    if (limits.journal && store) this.adopt(limits.journal);
+  }
+
+  /**
+   * Takes what an earlier process's journal held as pending: its rows queued as rows, its ends as ends
+   * (the upsert by call_id makes a row that had been written before the kill harmless).
+   */
+  private adopt(journal: CallJournal): void {
+    let left: ReturnType<CallJournal['recover']>;
+    try {
+      left = journal.recover();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'the call-record journal could not be read');
+      return;
+    }
+    const rows = new Map<string, CallRecord>();
+    for (const e of left.entries) {
+      if ('row' in e) {
+        const r = fromInput(e.row);
+        rows.set(r.call_id, r);
+      } else {
+        const queued = rows.get(e.end.call_id);
+        if (queued) queued.ended_at = new Date(e.end.ended_at);
+        else this.updates.push(endOnly(e.end.call_id, e.end.ended_at));
+      }
+    }
+    this.queue.push(...rows.values());
+    if (left.entries.length > 0 || left.unreadable > 0) {
+      this.log.info(
+        { rows: rows.size, ends: this.updates.length, unreadable: left.unreadable },
+        `${rows.size} call record${rows.size === 1 ? '' : 's'} and ${this.updates.length} call end${this.updates.length === 1 ? '' : 's'} recovered from the journal a previous process left` +
+          (left.unreadable > 0 ? `; ${left.unreadable} line(s) cut short by the kill were unreadable` : ''),
+      );
+      this.schedule();
+    }
+  }
 
   /** Records waiting for the store (queued rows and end-of-call updates), counting those being written. */
   get pending(): number {
@@ -129,6 +184,7 @@ export class CallRecorder {
     if (this.metrics) this.countCall(this.metrics, region ?? 'none', result);
     r.stage = 'queued';
     this.queue.push(r);
+    this.journal({ row: toInput(r) });
     this.bound();
     this.schedule();
   }
@@ -136,10 +192,57 @@ export class CallRecorder {
   ended(r: CallRecord, now: number): void {
     if (r.ended_at !== null) return;
     r.ended_at = new Date(now);
+    if (r.stage === 'queued' || r.stage === 'written')
+      this.journal({ end: { call_id: r.call_id, ended_at: r.ended_at } });
     if (r.stage === 'written') {
       this.updates.push(r);
       this.schedule();
     }
+  }
+
+  /** Appends to the journal at the end of this turn: one write(2) for all a turn settled. */
+  private journal(entry: CallJournalEntry): void {
+    if (!this.limits.journal || !this.store) return;
+    this.unjournaled.push(entry);
+    this.immediate ??= setImmediate(() => this.appendJournal());
+  }
+
+  private appendJournal(): void {
+    this.immediate = null;
+    const entries = this.unjournaled;
+    this.unjournaled = [];
+    try {
+      this.limits.journal?.append(entries);
+    } catch (e) {
+      this.journalFailed(e);
+    }
+  }
+
+  /** After a write: the journal holds exactly what is still pending (what arrived during the write too). */
+  private cutJournal(): void {
+    const journal = this.limits.journal;
+    if (!journal) return;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
+    this.unjournaled = [];
+    const entries: CallJournalEntry[] = [];
+    for (const r of this.queue) entries.push({ row: toInput(r) });
+    for (const r of this.updates)
+      if (r.ended_at) entries.push({ end: { call_id: r.call_id, ended_at: r.ended_at } });
+    try {
+      journal.replace(entries);
+    } catch (e) {
+      this.journalFailed(e);
+    }
+  }
+
+  /** A full disk: records still reach the store every flush; only the kill-safety between flushes is lost. */
+  private journalFailed(e: unknown): void {
+    if (this.journalErrors++ === 0)
+      this.log.error(
+        { err: (e as Error).message },
+        'the call-record journal could not be written: records settled since the last flush are lost if geored is killed',
+      );
   }
 
   /** Writes everything pending; resolves when the store has it, or when this attempt failed (kept for a retry). */
@@ -159,7 +262,7 @@ export class CallRecorder {
     return this.flushing;
   }
 
-  private async write(store: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>): Promise<void> {
+  private async write(store: RecordStore): Promise<void> {
     const batch = this.queue;
     const updates = this.updates;
     if (batch.length === 0 && updates.length === 0) return;
@@ -169,9 +272,11 @@ export class CallRecorder {
     let done = 0;
     try {
       if (batch.length > 0) await this.insert(store, batch);
-      for (; done < updates.length; done++) {
-        const r = updates[done] as CallRecord;
-        await store.updateCall(r.call_id, { ended_at: r.ended_at });
+      if (updates.length > 0) {
+        await store.endCalls(
+          updates.map((r) => ({ call_id: r.call_id, ended_at: r.ended_at ?? new Date() })),
+        );
+        done = updates.length;
       }
       if (++this.flushes % 50 === 0) await store.pruneCalls({ maxRows: this.limits.maxRows });
     } catch (e) {
@@ -182,19 +287,18 @@ export class CallRecorder {
       this.updates = [...updates.slice(done), ...this.updates];
       this.writing = 0;
       this.bound();
+      this.cutJournal();
       this.failed(e as Error);
       return;
     }
     this.writing = 0;
+    this.cutJournal();
     this.recovered();
     this.setSpooled();
   }
 
   /** One transaction for the batch; when the store refuses a row as invalid, row by row, dropping those. */
-  private async insert(
-    store: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>,
-    batch: CallRecord[],
-  ): Promise<void> {
+  private async insert(store: RecordStore, batch: CallRecord[]): Promise<void> {
     try {
       const inputs = batch.map(toInput);
       await store.recordCalls(inputs);
@@ -303,16 +407,6 @@ export class CallRecorder {
       void this.flush();
       return;
     }
-    if (this.limits.flushMs === 0) {
-      // A synchronous store (SQLite): every record settled in this turn is written in one transaction at
-      // its end (setImmediate runs after the turn's I/O callbacks), before the loop waits again. A SIGKILL
-      // then loses only what the rest of the turn held, not up to a flush interval of answered calls.
-      this.immediate ??= setImmediate(() => {
-        this.immediate = null;
-        void this.flush();
-      });
-      return;
-    }
     if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -336,6 +430,35 @@ function toInput(r: CallRecord): CallInput {
     ended_at: r.ended_at,
     final_status: r.final_status,
     routing_reason: r.routing_reason,
+  };
+}
+
+/** A record read back from the journal: written as toInput wrote it, its times as ISO strings. */
+function fromInput(i: CallInput): CallRecord {
+  const date = (t: CallInput['ended_at']): Date | null =>
+    t === null || t === undefined ? null : new Date(t);
+  return {
+    call_id: i.call_id,
+    direction: i.direction,
+    from_uri: i.from_uri,
+    to_uri: i.to_uri,
+    started_at: new Date(i.started_at),
+    attempts: [...(i.attempts ?? [])],
+    region: i.region ?? null,
+    answered_at: date(i.answered_at),
+    ended_at: date(i.ended_at),
+    final_status: i.final_status ?? null,
+    routing_reason: i.routing_reason ?? null,
+    stage: 'queued',
+  };
+}
+
+/** The end of a call whose row is already in the store: all an end needs is the call_id and the time. */
+function endOnly(call_id: string, ended_at: CallInput['started_at']): CallRecord {
+  return {
+    ...fromInput({ call_id, direction: 'outbound', from_uri: '', to_uri: '', started_at: ended_at }),
+    ended_at: new Date(ended_at),
+    stage: 'written',
   };
 }
 

@@ -79,6 +79,7 @@ export class SipProxy {
         ...(opts.onCallsRecorded ? { onRecorded: opts.onCallsRecorded } : {}),
         maxSpooled: this.limits.maxSpooledRecords,
         retryMs: this.limits.recordRetryMs,
+        ...(opts.callJournal ? { journal: opts.callJournal } : {}),
       }),
       counters: metrics ? new SipCounters(metrics) : null,
       metrics,

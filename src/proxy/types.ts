@@ -10,7 +10,7 @@ import type { RouteDecision } from '../routing/decide-route';
 import type { SipRequest, SipResponse } from '../sip/message';
 import type { ServerTx, SipStack } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
-import type { CallInput, Store } from '../store/types';
+import type { CallInput, CallJournal, Store } from '../store/types';
 
 /** One region as the call path sees it right now. Return the same object until something about it changes. */
 export interface RegionRuntime {
@@ -74,7 +74,9 @@ export interface SipProxyOptions {
   readonly regions: () => readonly RegionRuntime[];
   readonly classify: (source: Endpoint) => SourceClass;
   readonly registrar?: RegistrarLike;
-  readonly store?: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>;
+  readonly store?: Pick<Store, 'recordCalls' | 'endCalls' | 'pruneCalls'>;
+  /** Where settled call records wait for the store between flushes, safe from a kill (SQLite's file journal). */
+  readonly callJournal?: CallJournal;
   readonly metrics?: Metrics;
   /** Passive health signal: how each region answered each call it was given. */
   readonly onCallOutcome?: (region: string, outcome: CallOutcome) => void;

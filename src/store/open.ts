@@ -49,5 +49,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     throw storeError('STORE_CONNECT_FAILED', { url: redactedUrl, reason: reasonOf(err, url) });
   }
   opts.logger?.debug({ store: redactedUrl }, 'store open');
-  return new SqlStore(handle, { url, redactedUrl, now: opts.now });
+  const file = location.dialect === 'sqlite' && !location.memory ? location.path : null;
+  return new SqlStore(handle, { url, redactedUrl, now: opts.now, file });
 }

@@ -122,11 +122,14 @@ export interface SqlStoreOptions {
   readonly redactedUrl: string;
   /** The clock for timestamps the caller leaves out. */
   readonly now?: () => Date;
+  /** The SQLite file (not for `:memory:` or PostgreSQL). */
+  readonly file?: string | null;
 }
 
 export class SqlStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly url: string;
+  readonly file: string | null;
   private readonly rawUrl: string;
   private readonly clock: () => Date;
   private closed = false;
@@ -139,6 +142,7 @@ export class SqlStore implements Store {
     this.dialect = db.dialect;
     this.url = opts.redactedUrl;
     this.rawUrl = opts.url;
+    this.file = opts.file ?? null;
     this.clock = opts.now ?? (() => new Date());
   }
 
@@ -587,6 +591,25 @@ export class SqlStore implements Store {
         [...set.map(([, v]) => v), key],
       );
       return n > 0;
+    });
+  }
+
+  endCalls(ends: readonly { call_id: string; ended_at: Timestamp }[]): Promise<number> {
+    return this.op('endCalls', async () => {
+      if (!Array.isArray(ends)) throw invalid('geo_calls', 'ends', 'must be an array');
+      // Checked whole before the transaction opens: one bad end refuses the batch and changes nothing.
+      const rows = ends.map((e): [unknown, string] => {
+        const set = callPatch({ ended_at: e.ended_at });
+        return [set[0]?.[1] ?? null, callRecordKey(e.call_id)];
+      });
+      if (rows.length === 0) return 0;
+      // One transaction for the batch: SQLite commits once (the pages of a commit are what cost), not per end.
+      return this.db.transaction(async (tx) => {
+        let changed = 0;
+        for (const params of rows)
+          changed += await tx.run('UPDATE geo_calls SET ended_at = ? WHERE call_id = ?', params);
+        return changed;
+      });
     });
   }
 

@@ -216,6 +216,21 @@ export interface CallInput {
   readonly routing_reason?: string | null;
 }
 
+/** What the call-record journal holds (src/store/call-journal.ts): a whole record, or a call's end. */
+export type CallJournalEntry =
+  { readonly row: CallInput } | { readonly end: { readonly call_id: string; readonly ended_at: Timestamp } };
+
+/** Where call records wait for the store, safe from a kill of the process (FileCallJournal). */
+export interface CallJournal {
+  /** Adds the entries at the end; the bytes are the kernel's when it returns. */
+  append(entries: readonly CallJournalEntry[]): void;
+  /** Leaves exactly these entries in the journal, atomically. */
+  replace(entries: readonly CallJournalEntry[]): void;
+  /** What an earlier process left, in order, and how many lines could not be read. */
+  recover(): { entries: CallJournalEntry[]; unreadable: number };
+  close(): void;
+}
+
 export interface CallPatch {
   readonly attempts?: readonly CallAttemptInput[];
   readonly region?: string | null;
@@ -287,6 +302,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** The store URL with any password replaced by `***`: safe to log. */
   readonly url: string;
+  /** The SQLite database file, when the store is one on disk (its call-record journal goes beside it). */
+  readonly file: string | null;
   /** The highest migration applied. */
   schemaVersion(): Promise<number>;
 
@@ -346,6 +363,8 @@ export interface Store {
   recordCalls(batch: readonly CallInput[]): Promise<number>;
   /** False when no call has this call_id. */
   updateCall(call_id: string, patch: CallPatch): Promise<boolean>;
+  /** Sets ended_at of each call in one transaction; returns how many rows it changed. */
+  endCalls(ends: readonly { call_id: string; ended_at: Timestamp }[]): Promise<number>;
   /** Newest first by started_at; since/until bound started_at (since inclusive, until exclusive). */
   listCalls(opts: {
     region?: string;

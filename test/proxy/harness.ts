@@ -68,7 +68,7 @@ export const PROXY_DEFAULTS: ProxyConfig = {
 export async function startProxy(opts: {
   regions: readonly RegionRuntime[];
   proxy?: Partial<ProxyConfig>;
-  store?: Pick<Store, 'recordCalls' | 'updateCall' | 'pruneCalls'>;
+  store?: Pick<Store, 'recordCalls' | 'endCalls' | 'pruneCalls'>;
   registrar?: RegistrarLike;
   security?: SecurityConfig;
   pbxAddress?: Endpoint;

@@ -608,6 +608,30 @@ export function defineStoreContract(label: string, makeDatabase: () => Promise<T
         await expectCode(store.updateCall('c1', { final_status: 99 }), 'STORE_INVALID_ROW');
       });
 
+      it('ends a batch of calls in one go, counting only the rows it found; a bad end changes nothing', async () => {
+        await store.recordCalls([call('c1', 0), call('c2', 10), call('c3', 20)]);
+        expect(
+          await store.endCalls([
+            { call_id: 'c1', ended_at: at(30) },
+            { call_id: 'c3', ended_at: new Date(T0 + 40_000) },
+            { call_id: 'gone', ended_at: at(41) },
+          ]),
+        ).toBe(2);
+        const ended = Object.fromEntries(
+          (await store.listCalls({ limit: 10 })).map((c) => [c.call_id, c.ended_at]),
+        );
+        expect(ended).toEqual({ c1: at(30), c2: null, c3: at(40) });
+        await expectCode(
+          store.endCalls([
+            { call_id: 'c2', ended_at: at(50) },
+            { call_id: 'c1', ended_at: 'not a time' },
+          ]),
+          'STORE_INVALID_ROW',
+        );
+        expect((await store.listCalls({ limit: 10 })).find((c) => c.call_id === 'c2')?.ended_at).toBeNull();
+        expect(await store.endCalls([])).toBe(0);
+      });
+
       it('replaces a call recorded again; within one batch the last row wins', async () => {
         await store.recordCalls([call('c1', 0, { final_status: 180 })]);
         await store.recordCalls([
