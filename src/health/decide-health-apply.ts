@@ -93,6 +93,15 @@ function primarySuccess(record: RegionHealthRecord, cfg: HealthDecisionConfig): 
 }
 
 /** A per-call outcome from the call path: `passive_failure_threshold` failed calls in a row mean DOWN at once. */
+/**
+ * False for an answered call after answered calls: what decideHealth reads is unchanged (it reads the last
+ * call only while calls fail), so the call path's commonest signal needs no decision; the probes' own
+ * evaluations still see the clock move.
+ */
+export function callOutcomeMatters(record: RegionHealthRecord, report: CallOutcomeReport): boolean {
+  return report.outcome !== 'ok' || record.calls.failures !== 0;
+}
+
 export function applyCallOutcome(
   record: RegionHealthRecord,
   report: CallOutcomeReport,

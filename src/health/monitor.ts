@@ -18,6 +18,7 @@ import type { CheckOutcome } from './checks/types';
 import { decideHealth, type HealthDecision } from './decide-health';
 import {
   applyCallOutcome,
+  callOutcomeMatters,
   applyCheckResult,
   applyRegistrationStatus,
   endSimulation,
@@ -218,8 +219,10 @@ export class HealthMonitor {
   reportCallOutcome(region: string, outcome: CallOutcome): void {
     const slot = this.slot(region);
     const now = this.clock.now();
-    slot.record = applyCallOutcome(slot.record, { outcome, at: now }, this.config, now);
-    this.evaluate(slot, now);
+    const report = { outcome, at: now };
+    const matters = callOutcomeMatters(slot.record, report);
+    slot.record = applyCallOutcome(slot.record, report, this.config, now);
+    if (matters) this.evaluate(slot, now);
     if (outcome !== 'ok') this.probeSoon(slot, now);
   }
 

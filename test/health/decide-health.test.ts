@@ -5,6 +5,7 @@ import {
   applyCallOutcome,
   applyCheckResult,
   applyRegistrationStatus,
+  callOutcomeMatters,
   endSimulation,
   startSimulation,
 } from '../../src/health/decide-health-apply';
@@ -260,6 +261,31 @@ describe('decideHealth: one rule per line of docs/health-and-failover.md', () =>
       'us-east-1 is DOWN: 3 consecutive failed calls reported by the call path, the last a timeout at 10:00:00.600Z',
     );
     expect(d.firstFailureAt).toBe(T0 + 400);
+  });
+
+  it('an answered call after answered calls needs no decision: everything decideHealth reads is the same', () => {
+    const cfg = config({ passive_failure_threshold: 3 });
+    const outcomes = ['ok', 'timeout', '5xx', '408', 'transport-error'] as const;
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...outcomes), { maxLength: 8 }),
+        fc.constantFrom(...outcomes),
+        (before, next) => {
+          let rec = feed(cfg, [ok(T0)]);
+          before.forEach(
+            (o, i) => (rec = applyCallOutcome(rec, { outcome: o, at: T0 + i + 1 }, cfg, T0 + i + 1)),
+          );
+          const at = T0 + 100;
+          const report = { outcome: next, at };
+          const after = applyCallOutcome(rec, report, cfg, at);
+          const matters = callOutcomeMatters(rec, report);
+          expect(matters).toBe(next !== 'ok' || rec.calls.failures > 0);
+          if (!matters)
+            expect(decideHealth(after, cfg, at + 5_000)).toEqual(decideHealth(rec, cfg, at + 5_000));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('a region DOWN from calls recovers only through success_threshold probe successes', () => {
