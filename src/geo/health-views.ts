@@ -39,15 +39,18 @@ export class HealthViews {
         }))
       : [];
     const reg = rec?.registration;
+    const view = engine.input().regions.find((r) => r.name === name);
     return {
       region: name,
       state: rec?.state ?? HealthState.HEALTHY,
       reason:
         rec?.reason ??
         `${name} is HEALTHY: no check result yet, assumed healthy until the first probe answers`,
-      score: snap ? snap.decision.score : rec && rec.lastCheck !== null ? rec.score : null,
+      // The score and state_since the failover engine decides on (test_failover, failback): one source, so
+      // a score shown here is never "no health score yet" to a plan asked for a moment later.
+      score: view?.score ?? null,
       last_check: iso(rec?.lastCheck),
-      state_since: iso(engine.input().regions.find((r) => r.name === name)?.stateSince),
+      state_since: iso(view?.stateSince),
       first_failure_at: iso(rec?.firstFailureAt),
       healthy_since: iso(rec?.healthySince),
       registration:
