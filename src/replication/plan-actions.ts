@@ -15,7 +15,19 @@ import type { Channel, ObservedDatabase, PublishedTable, ReplicationAction } fro
 
 /** What geored writes as the publication's comment: the tables, filters and columns it should hold. */
 export function publicationSpec(ch: Channel): string {
-  return JSON.stringify(ch.tables.map((t) => [t.table, t.row_filter, t.columns]));
+  const tables = ch.tables.map((t) => [t.table, t.row_filter, t.columns]);
+  // Two-way publications differ in what they send (no TRUNCATE): a switch of mode is a change to make.
+  return JSON.stringify(ch.two_way === true ? ['two-way', ...tables] : tables);
+}
+
+/**
+ * What a publication sends. Two-way sends no TRUNCATE: emptying a region's copy to seed it afresh, or an
+ * operator's TRUNCATE in one region, must not empty every other region's table.
+ */
+function publishOption(ch: Channel): string {
+  return ch.two_way === true
+    ? "publish = 'insert, update, delete'"
+    : "publish = 'insert, update, delete, truncate'";
 }
 
 function tableClause(t: PublishedTable): string {
@@ -65,6 +77,12 @@ export function planActions(input: PlanInput): ReplicationAction[] {
   const subs: ReplicationAction[] = [];
   /** Channels whose subscriber must be (re)created: new, moved, or the publication changed. */
   const reseed = new Set<string>();
+  /**
+   * Two-way channels whose publication changed: the subscription is refreshed without a copy instead of
+   * made again, since a fresh copy would empty the subscriber's table, and rows written there that had
+   * not reached the others yet would be lost from it (origin = none never sends them back).
+   */
+  const refreshOnly = new Set<string>();
 
   // Publications (and the old primary's leftovers) on every publisher.
   for (const [region, db] of observed) {
@@ -94,8 +112,11 @@ export function planActions(input: PlanInput): ReplicationAction[] {
       if (pub && publicationMatches(ch, db)) continue;
       const tables = ch.tables.map(tableClause).join(', ');
       const sql = pub
-        ? [`ALTER PUBLICATION ${quoteIdent(ch.name)} SET ${tables}`]
-        : [`CREATE PUBLICATION ${quoteIdent(ch.name)} FOR ${tables}`];
+        ? [
+            `ALTER PUBLICATION ${quoteIdent(ch.name)} SET ${tables}`,
+            `ALTER PUBLICATION ${quoteIdent(ch.name)} SET (${publishOption(ch)})`,
+          ]
+        : [`CREATE PUBLICATION ${quoteIdent(ch.name)} FOR ${tables} WITH (${publishOption(ch)})`];
       sql.push(`COMMENT ON PUBLICATION ${quoteIdent(ch.name)} IS ${quoteLiteral(publicationSpec(ch))}`);
       const restricted = ch.tables.filter((t) => t.restrictions.length > 0);
       pubs.push({
@@ -104,12 +125,14 @@ export function planActions(input: PlanInput): ReplicationAction[] {
         sql,
         why:
           `${region} publishes ${ch.tables.map((t) => t.table).join(', ')} to ${ch.subscriber}` +
+          (ch.two_way === true ? ' (two-way: no TRUNCATE is sent)' : '') +
           (pub ? ' (the publication differed from what the rules in force say)' : '') +
           (restricted.length > 0
             ? `; withheld by ${[...new Set(restricted.flatMap((t) => t.restrictions))].join('; ')}`
             : ''),
       });
-      if (pub) reseed.add(ch.name);
+      if (pub && ch.two_way === true) refreshOnly.add(ch.name);
+      else if (pub) reseed.add(ch.name);
     }
     for (const ch of mine) {
       // A subscription whose slot is gone streams nothing: it is made again.
@@ -159,12 +182,29 @@ export function planActions(input: PlanInput): ReplicationAction[] {
       const sub = db.subscriptions.find((s) => s.name === ch.name);
       if (sub && !reseed.has(ch.name)) {
         const have = new Set(sub.tables.map((t) => t.table));
-        if (ch.tables.some((t) => !have.has(t.table))) {
+        const wantOrigin = ch.two_way === true ? 'none' : 'any';
+        if (sub.origin !== wantOrigin) {
+          subs.push({
+            region,
+            kind: 'alter-subscription',
+            sql: [`ALTER SUBSCRIPTION ${quoteIdent(ch.name)} SET (origin = ${wantOrigin})`],
+            why:
+              wantOrigin === 'none'
+                ? `${region} takes from ${ch.publisher} only the changes written there (origin = none): replication is two-way`
+                : `${region} takes every change ${ch.publisher} sends (origin = any): replication is one-way`,
+          });
+        }
+        // A new table is copied in two-way only by the seed's channel, so it arrives once.
+        const copy = ch.two_way === true ? ch.copy_data === true : true;
+        if (ch.tables.some((t) => !have.has(t.table)) || refreshOnly.has(ch.name)) {
           subs.push({
             region,
             kind: 'refresh-subscription',
-            sql: [`ALTER SUBSCRIPTION ${quoteIdent(ch.name)} REFRESH PUBLICATION WITH (copy_data = true)`],
-            why: `${region} picks up the tables added to ${ch.name}`,
+            sql: [`ALTER SUBSCRIPTION ${quoteIdent(ch.name)} REFRESH PUBLICATION WITH (copy_data = ${copy})`],
+            why: refreshOnly.has(ch.name)
+              ? `${region} follows the change of ${ch.name} without copying anything afresh (two-way)`
+              : `${region} picks up the tables added to ${ch.name}` +
+                (copy ? '' : ` (no copy: the tables are copied from the seed region only)`),
           });
         }
         if (ch.realtime && !sub.enabled) {
@@ -180,20 +220,41 @@ export function planActions(input: PlanInput): ReplicationAction[] {
       if (!reachable(ch.publisher)) continue;
       const create = ch.publisher === STORE_NODE ? createCallsTable(ch, observed, region) : null;
       if (create) subs.push(create);
-      subs.push({
-        region,
-        kind: 'truncate',
-        sql: [`TRUNCATE ${ch.tables.map((t) => quoteTable(t.table)).join(', ')}`],
-        why: `${region}'s copy of ${ch.tables.map((t) => t.table).join(', ')} is emptied to be copied afresh from ${ch.publisher}`,
-        target: region,
-      });
+      const twoWay = ch.two_way === true;
+      // Two-way: only a region joining for the first time (no geored subscription yet) is copied, and only
+      // from the seed; one already taking part keeps its rows, and its other channels carry the changes.
+      const copy =
+        !twoWay || (ch.copy_data === true && !db.subscriptions.some((x) => x.name.startsWith(GEORED_PREFIX)));
+      if (copy) {
+        subs.push({
+          region,
+          kind: 'truncate',
+          sql: [`TRUNCATE ${ch.tables.map((t) => quoteTable(t.table)).join(', ')}`],
+          why: `${region}'s copy of ${ch.tables.map((t) => t.table).join(', ')} is emptied to be copied afresh from ${ch.publisher}`,
+          target: region,
+        });
+      }
+      const options = [
+        `slot_name = ${quoteLiteral(ch.name)}`,
+        `copy_data = ${copy}`,
+        'create_slot = true',
+        ...(twoWay ? ['origin = none'] : []),
+      ];
       subs.push({
         region,
         kind: 'create-subscription',
         sql: [
-          `CREATE SUBSCRIPTION ${quoteIdent(ch.name)} CONNECTION {conninfo:${ch.publisher}} PUBLICATION ${quoteIdent(ch.name)} WITH (slot_name = ${quoteLiteral(ch.name)}, copy_data = true, create_slot = true)`,
+          `CREATE SUBSCRIPTION ${quoteIdent(ch.name)} CONNECTION {conninfo:${ch.publisher}} PUBLICATION ${quoteIdent(ch.name)} WITH (${options.join(', ')})`,
         ],
-        why: `${region} subscribes to ${ch.publisher}: ${ch.tables.map((t) => t.table).join(', ')}`,
+        why:
+          `${region} subscribes to ${ch.publisher}: ${ch.tables.map((t) => t.table).join(', ')}` +
+          (!twoWay
+            ? ''
+            : copy
+              ? ` (two-way, origin = none; copied from ${ch.publisher}, the seed)`
+              : ch.copy_data === true
+                ? ` (two-way, origin = none; no copy: ${region} already takes part and keeps its rows)`
+                : ` (two-way, origin = none; no copy: the rows come from the seed region only)`),
         target: region,
       });
     }

@@ -164,9 +164,17 @@ export class RegionDb {
             columns: (t.cols as string[] | null) ?? null,
           })),
       }));
+      // suborigin exists from PostgreSQL 16 on; on 15 every subscription takes every origin.
+      const origin = (v!.v as number) >= 160000 ? 's.suborigin' : "'any'";
       const subRows = await q(
-        `SELECT s.subname AS name, s.subenabled AS enabled, s.subpublications::text[] AS pubs
+        `SELECT s.subname AS name, s.subenabled AS enabled, s.subpublications::text[] AS pubs,
+                ${origin} AS origin,
+                COALESCE(st.apply_error_count, 0)::int AS apply_errors,
+                COALESCE(st.sync_error_count, 0)::int AS sync_errors,
+                EXISTS (SELECT 1 FROM pg_stat_subscription w
+                         WHERE w.subid = s.oid AND w.relid IS NULL AND w.pid IS NOT NULL) AS running
            FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
+           LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.oid
           WHERE d.datname = current_database() AND s.subname LIKE $1`,
         [like],
       );
@@ -181,6 +189,10 @@ export class RegionDb {
         name: s.name as string,
         enabled: s.enabled as boolean,
         publications: s.pubs as string[],
+        origin: s.origin as string,
+        apply_errors: s.apply_errors as number,
+        sync_errors: s.sync_errors as number,
+        worker_running: s.running as boolean,
         tables: subRels
           .filter((r) => r.name === s.name)
           .map((r) => ({ table: r.t as string, state: r.state as string })),
