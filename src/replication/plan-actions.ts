@@ -202,11 +202,14 @@ export function planActions(input: PlanInput): ReplicationAction[] {
             kind: 'refresh-subscription',
             sql: [`ALTER SUBSCRIPTION ${quoteIdent(ch.name)} REFRESH PUBLICATION WITH (copy_data = ${copy})`],
             why: refreshOnly.has(ch.name)
-              ? `${region} follows the change of ${ch.name} without copying anything afresh (two-way)`
+              ? `${region} follows the change of ${ch.name} keeping the rows it has (two-way: ${copy ? 'only a table new to it is copied, from the seed' : 'nothing is copied'})`
               : `${region} picks up the tables added to ${ch.name}` +
                 (copy ? '' : ` (no copy: the tables are copied from the seed region only)`),
           });
         }
+        const purge =
+          refreshOnly.has(ch.name) && ch.copy_data === true ? purgeAction(ch, observed, region) : null;
+        if (purge) subs.push(purge);
         if (ch.realtime && !sub.enabled) {
           subs.push({
             region,
@@ -261,6 +264,82 @@ export function planActions(input: PlanInput): ReplicationAction[] {
   }
   // Subscriptions go first so the slots they held are released before they are read and dropped.
   return [...dropSubs, ...keepAside, ...pubs, ...subs];
+}
+
+/** The replication origin geored tags its own deletions with, so origin = none subscriptions skip them. */
+export const PURGE_ORIGIN = 'geored_purge';
+
+/**
+ * Two-way, after the rules towards `region` changed: what it holds and may no longer hold goes, since no
+ * fresh copy (which would have left it out) is made. The seed's channel to it says what it may hold (the
+ * seed holds everything, so its filter and column list are exactly `region`'s own). The deletions run
+ * under geored's replication origin: `region`'s origin = none subscribers do not receive them, so they
+ * remove the rows here only, never from a region that may hold them.
+ */
+function purgeAction(
+  ch: Channel,
+  observed: ReadonlyMap<string, ObservedDatabase>,
+  region: string,
+): ReplicationAction | null {
+  const comment = observed.get(ch.publisher)?.publications.find((p) => p.name === ch.name)?.comment;
+  const before = previousSpec(comment ?? null);
+  const statements: string[] = [];
+  const purged: string[] = [];
+  for (const t of ch.tables) {
+    const have =
+      observed
+        .get(region)
+        ?.tables.get(t.table)
+        ?.columns.map((c) => c.name) ?? [];
+    // Only what the change withholds: rows of a filter that is new or other than before, and columns
+    // that were sent before and are not now. What the old rules withheld never came (or was written in
+    // the region itself, and stays). Without a readable record of the old rules, everything is checked.
+    const old = before === null ? { filter: null, columns: null } : before.get(t.table);
+    if (old === undefined) continue; // new to the channel: the refresh copies it as the rules say
+    const sentBefore = old.columns ?? have;
+    const withheld =
+      t.columns === null ? [] : sentBefore.filter((c) => have.includes(c) && !t.columns!.includes(c));
+    const rows = t.row_filter !== null && (before === null || old.filter !== t.row_filter);
+    if (rows) statements.push(`DELETE FROM ${quoteTable(t.table)} WHERE (${t.row_filter}) IS NOT TRUE`);
+    if (withheld.length > 0)
+      statements.push(
+        `UPDATE ${quoteTable(t.table)} SET ${withheld.map((c) => `${quoteIdent(c)} = NULL`).join(', ')} WHERE ${withheld.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' OR ')}`,
+      );
+    if (rows || withheld.length > 0) purged.push(t.table);
+  }
+  if (statements.length === 0) return null;
+  const origin = quoteLiteral(PURGE_ORIGIN);
+  const rules = [
+    ...new Set(ch.tables.filter((t) => purged.includes(t.table)).flatMap((t) => t.restrictions)),
+  ];
+  return {
+    region,
+    kind: 'purge',
+    sql: [
+      `SELECT pg_replication_origin_create(${origin}) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = ${origin})`,
+      `SELECT pg_replication_origin_session_setup(${origin})`,
+      ...statements,
+      'SELECT pg_replication_origin_session_reset()',
+    ],
+    why: `${region} no longer may hold all it has of ${purged.join(', ')} (${rules.join('; ')}): the rows and columns the change withholds from it are removed there only (under replication origin ${PURGE_ORIGIN}, which its subscribers do not take)`,
+    target: region,
+  };
+}
+
+/** Table → its filter and columns as geored last wrote them in a publication's comment, or null. */
+function previousSpec(
+  comment: string | null,
+): Map<string, { filter: string | null; columns: string[] | null }> | null {
+  if (comment === null) return null;
+  try {
+    const parsed = JSON.parse(comment) as unknown[];
+    const rows = (parsed[0] === 'two-way' ? parsed.slice(1) : parsed) as Array<
+      [string, string | null, string[] | null]
+    >;
+    return new Map(rows.map(([table, filter, columns]) => [table, { filter, columns }]));
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -226,13 +226,29 @@ export class RegionDb {
     }
   }
 
-  /** Runs one action's statements in order, outside a transaction (CREATE/DROP SUBSCRIPTION need that). */
+  /**
+   * Runs one action's statements in order on one connection, outside a transaction (CREATE/DROP
+   * SUBSCRIPTION need that; a purge's replication origin is a setting of its session). A connection an
+   * action failed on is closed rather than handed back, so no session setting outlives the action.
+   */
   async run(action: ReplicationAction, conninfo: (region: string) => string): Promise<void> {
     if (action.kind === 'drop-slot')
       await this.waitSlotReleased(action.sql[0]!.match(/'([^']+)'/)?.[1] ?? '');
-    for (const statement of action.sql) {
-      const text = statement.replace(/\{conninfo:([^}]+)\}/g, (_, r: string) => quoteLiteral(conninfo(r)));
-      await this.pool.query(text);
+    const client = await this.pool.connect();
+    // The database going away mid-action fails the query, which says why; the event itself is not fatal.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    try {
+      for (const statement of action.sql) {
+        const text = statement.replace(/\{conninfo:([^}]+)\}/g, (_, r: string) => quoteLiteral(conninfo(r)));
+        await client.query(text);
+      }
+      client.removeListener('error', ignore);
+      client.release();
+    } catch (err) {
+      client.removeListener('error', ignore);
+      client.release(true);
+      throw err;
     }
   }
 

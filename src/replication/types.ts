@@ -183,6 +183,7 @@ export interface ReplicationAction {
     | 'drop-slot'
     | 'keep-aside'
     | 'truncate'
+    | 'purge'
     | 'create-table';
   /** Statements run in order; CREATE/DROP SUBSCRIPTION cannot run inside a transaction. */
   readonly sql: readonly string[];

@@ -84,6 +84,14 @@ beforeAll(async () => {
   expect(eu.version).toBe(16);
   expect(old.version).toBe(15);
   await Promise.all([eu, us, old].map((x) => x.sql(PBX_SCHEMA)));
+  // Queues get a home too here, so a residency rule added later can filter them (and it must be in their
+  // replica identity: FULL).
+  for (const c of [eu, us])
+    await c.sql(`
+      ALTER TABLE call_queues ADD COLUMN home_region TEXT NOT NULL DEFAULT 'us-east-1';
+      ALTER TABLE call_queues REPLICA IDENTITY FULL;
+      ALTER TABLE queue_members ADD COLUMN home_region TEXT NOT NULL DEFAULT 'us-east-1';
+      ALTER TABLE queue_members REPLICA IDENTITY FULL;`);
 }, 180_000);
 
 afterAll(async () => {
@@ -252,6 +260,49 @@ describe('two-way replication on PostgreSQL 16', () => {
     expect(await ids(us, 'call_queues')).toEqual([1, 2, 10, 11, 12]);
   });
 
+  it('a rule added while two-way runs removes from the US what it may no longer hold, there only', async () => {
+    await eu.sql(`INSERT INTO call_queues VALUES (20, 'eu-only', 'ringall', 'eu-west-1')`);
+    await drained(eu, 'us-east-1 has the EU queue');
+    expect(await ids(us, 'call_queues')).toContain(20);
+    const set = await geo!.configureDataResidency(
+      'eu-west-1',
+      {
+        data_types: ['extensions', 'call_queues', 'personal_data'],
+        storage_location: 'eu-west-1',
+        no_transfer_outside_eu: true,
+      },
+      'dpo@example.eu',
+    );
+    expect(set.refusals).toEqual([]);
+    expect(set.changes.filter((c) => c.error)).toEqual([]);
+    expect(set.changes.map((c) => `${c.region} ${c.kind}`)).toEqual([
+      'eu-west-1 alter-publication',
+      'us-east-1 refresh-subscription',
+      'us-east-1 purge',
+    ]);
+    expect(set.changes[2]!.why).toMatch(
+      /^us-east-1 no longer may hold all it has of public\.call_queues, public\.queue_members \(residency of eu-west-1: no extensions, call_queues, personal_data outside eu\): the rows and columns the change withholds from it are removed there only/,
+    );
+    // Gone from the US, still in the EU: the purge ran under an origin the EU's subscription skips.
+    expect(await ids(us, 'call_queues')).toEqual([1, 2, 10, 11, 12]);
+    // Only what the change withholds: extensions' rules did not change, so Uma's email (written in the
+    // US, never sent to the EU) stays.
+    expect(await us.sql('SELECT email FROM extensions WHERE id = 10')).toEqual([
+      { email: 'uma@example.com' },
+    ]);
+    await eu.sql(
+      `INSERT INTO call_queues VALUES (21, 'eu-only-2', 'ringall', 'eu-west-1'), (22, 'shared', 'ringall', 'us-east-1')`,
+    );
+    await us.sql(`INSERT INTO call_queues VALUES (23, 'from-us', 'ringall', 'us-east-1')`);
+    await drained(eu, 'us-east-1 confirmed');
+    await drained(us, 'eu-west-1 confirmed');
+    expect(await ids(eu, 'call_queues')).toEqual([1, 2, 10, 11, 12, 20, 21, 22, 23]);
+    expect(await ids(us, 'call_queues')).toEqual([1, 2, 10, 11, 12, 22, 23]);
+    for (const c of [eu, us])
+      for (const x of await subscriptions(c))
+        expect([x.name, x.apply_errors, x.sync_errors]).toEqual([x.name, 0, 0]);
+  });
+
   it('the same key written in both regions is a conflict PostgreSQL stops on, and geored reports it', async () => {
     // Both subscriptions paused so that both writes commit before either side applies the other's.
     for (const [c, name] of [
@@ -259,8 +310,8 @@ describe('two-way replication on PostgreSQL 16', () => {
       [us, 'geored_eu_west_1_to_us_east_1'],
     ] as const)
       await c.sql(`ALTER SUBSCRIPTION ${name} DISABLE`);
-    await eu.sql(`INSERT INTO call_queues VALUES (99, 'written in the EU', 'ringall')`);
-    await us.sql(`INSERT INTO call_queues VALUES (99, 'written in the US', 'ringall')`);
+    await eu.sql(`INSERT INTO call_queues VALUES (99, 'written in the EU', 'ringall', 'us-east-1')`);
+    await us.sql(`INSERT INTO call_queues VALUES (99, 'written in the US', 'ringall', 'us-east-1')`);
     // geored's verification enables them again (they are realtime) and then finds the apply failing.
     const first = await geo!.replication.reconcile();
     expect(first.changes.map((c) => `${c.region} ${c.kind}`).sort()).toEqual([
