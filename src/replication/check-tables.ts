@@ -112,10 +112,24 @@ export function checkChannels(
   for (const ch of channels) {
     const p = observed.get(ch.publisher);
     const s = observed.get(ch.subscriber);
-    if (!p?.reachable) continue;
-    // A subscriber that does not answer cannot be checked now; its channel stays (and is checked when back).
-    if (!s?.reachable) {
+    // An end that does not answer cannot be checked now; its channel stays (and is checked when back).
+    // One-way channels always have a publisher that answered; two-way ones are kept for every region, so a
+    // region that is away keeps its subscriptions and slots on the others.
+    if (!p?.reachable || !s?.reachable) {
       out.push(ch);
+      continue;
+    }
+    // Two-way needs origin = none (PostgreSQL 16) on both ends; a region seen at 15 (replaced since the
+    // settings were accepted, or away then) gets no two-way channel rather than one that loops changes.
+    const old = ch.two_way === true ? [p, s].find((d) => d.server_version_num < 160000) : undefined;
+    if (old) {
+      const v = old.server_version_num;
+      for (const t of ch.tables)
+        refusals.push({
+          table: t.table,
+          region: old.region,
+          why: `two-way replication needs PostgreSQL 16 or later (origin = none), and this database runs PostgreSQL ${Math.floor(v / 10000)}.${v % 10000}`,
+        });
       continue;
     }
     const tables = ch.tables.filter((t) => {

@@ -169,6 +169,7 @@ export function decideChannels(
         : 'data replication needs at least two regions with a database',
     };
   }
+  if (s.bidirectional) return decideTwoWay(input, regions, columnsOf);
   const cdrTargets = new Set(s.cdr?.target_regions ?? []);
   const cdrTables = s.cdr ? new Set(tablesOf(s, 'cdr')) : new Set<string>();
   const byPair = new Map<string, PublishedTable[]>();
@@ -250,6 +251,121 @@ export function decideChannels(
           ? `; ${away.join(', ')} ${away.length === 1 ? 'does' : 'do'} not answer: ${away.length === 1 ? 'its' : 'their'} changes wait in the publisher's slot`
           : '');
   return { channels, waiting, publishers, reason };
+}
+
+/**
+ * The region two-way replication copies its initial rows from: one that may hold every row and column of
+ * every replicated table (a partial copy would seed the others with less than they may hold), the active
+ * region when it may, else the first in priority order. Only one region seeds, so no row is copied into a
+ * region twice; the others' subscriptions start empty-handed (copy_data = false) and carry changes only.
+ */
+export function twoWaySeed(
+  s: ReplicationSettings,
+  regions: readonly ReplicaRegion[],
+  active: string | null,
+): { seed: string | null; why: string } {
+  const withDb = regions.filter((r) => r.database !== undefined);
+  const names = withDb.map((r) => r.name);
+  const types = [...tableTypes(s)];
+  const full = names.filter((n) =>
+    types.every(([table, ty]) => isFull(restrictionFor(s, withDb, table, ty, n))),
+  );
+  const seed = [...(active !== null ? [active] : []), ...names].find((n) => full.includes(n)) ?? null;
+  return {
+    seed,
+    why:
+      seed === null
+        ? 'no region may hold every row and column of every replicated table under the rules in force, so none can seed the others'
+        : seed === active
+          ? `the initial copy comes from the active region ${seed}`
+          : `the initial copy comes from ${seed}, the first region that may hold every row and column (the active region ${active ?? '(none)'} may not)`,
+  };
+}
+
+/**
+ * bidirectional: every region publishes the tables to every other, and each subscription takes only the
+ * changes written on its publisher (origin = none), so a change is applied once everywhere and never sent
+ * back. What a target may receive is the same whoever publishes: its residency filters and column list.
+ * A publisher that may not hold some columns (they were withheld from it) never sends them either: its
+ * copy lacks them, and sending its empty values on an update would overwrite the values where they live.
+ * Channels of a region that does not answer stay, so their slots and subscriptions keep their place.
+ */
+function decideTwoWay(
+  input: ChannelInput,
+  regions: readonly ReplicaRegion[],
+  columnsOf: (region: string, table: string) => readonly string[] | undefined,
+): ChannelDecision {
+  const { settings: s, active, reachable } = input;
+  const names = regions.map((r) => r.name);
+  const { seed, why } = twoWaySeed(s, regions, active);
+  const types = tableTypes(s);
+  if (seed === null) {
+    return {
+      channels: [],
+      waiting: [...types.keys()].map((table) => ({ table, why: `${table} waits: ${why}` })),
+      publishers: new Map(),
+      reason: `two-way replication waits: ${why}`,
+    };
+  }
+  const cdrTargets = new Set(s.cdr?.target_regions ?? []);
+  const cdrTables = s.cdr ? new Set(tablesOf(s, 'cdr')) : new Set<string>();
+  const restrictions = new Map(
+    [...types].map(([table, ty]) => [
+      table,
+      new Map(names.map((n) => [n, restrictionFor(s, regions, table, ty, n)])),
+    ]),
+  );
+  const channels: Channel[] = [];
+  for (const publisher of names) {
+    for (const subscriber of names) {
+      if (publisher === subscriber) continue;
+      const tables: PublishedTable[] = [];
+      for (const [table, ty] of types) {
+        const isCdr = cdrTables.has(table) && !s.data_types.some((d) => d !== 'cdr' && ty.includes(d));
+        if (isCdr && !cdrTargets.has(subscriber)) continue;
+        const r = restrictions.get(table)!.get(subscriber)!;
+        const own = restrictions.get(table)!.get(publisher)!;
+        const withheld = new Set([...r.withheld_columns, ...own.withheld_columns]);
+        const cols = columnsOf(publisher, table);
+        tables.push({
+          table: qualify(table),
+          data_types: ty,
+          row_filter: r.filters.length > 0 ? r.filters.join(' AND ') : null,
+          columns: withheld.size > 0 && cols !== undefined ? cols.filter((c) => !withheld.has(c)) : null,
+          restrictions: [
+            ...r.rules,
+            ...(own.withheld_columns.length > 0
+              ? own.rules.map((rule) => `${publisher} holds none of the columns withheld by ${rule}`)
+              : []),
+          ],
+        });
+      }
+      if (tables.length === 0) continue;
+      const onlyCdr = tables.every((t) => cdrTables.has(t.table) && t.data_types.every((d) => d === 'cdr'));
+      channels.push({
+        publisher,
+        subscriber,
+        name: channelName(publisher, subscriber),
+        tables: tables.sort((a, b) => (a.table < b.table ? -1 : 1)),
+        realtime: onlyCdr ? (s.cdr?.realtime ?? true) : true,
+        two_way: true,
+        copy_data: publisher === seed,
+      });
+    }
+  }
+  const away = names.filter((n) => !reachable.has(n));
+  const reason =
+    `two-way: ${names.join(', ')} each publish to the others (origin = none)` +
+    `; ${why}` +
+    (away.length > 0
+      ? `; ${away.join(', ')} ${away.length === 1 ? 'does' : 'do'} not answer: changes to and from ${away.length === 1 ? 'it' : 'them'} wait in the slots`
+      : '');
+  return {
+    channels,
+    waiting: [],
+    publishers: new Map([...types.keys()].map((t) => [t, seed])),
+    reason,
+  };
 }
 
 /** Which tables do not follow the active region, for the decision's sentence. */

@@ -164,9 +164,17 @@ export class RegionDb {
             columns: (t.cols as string[] | null) ?? null,
           })),
       }));
+      // suborigin exists from PostgreSQL 16 on; on 15 every subscription takes every origin.
+      const origin = (v!.v as number) >= 160000 ? 's.suborigin' : "'any'";
       const subRows = await q(
-        `SELECT s.subname AS name, s.subenabled AS enabled, s.subpublications::text[] AS pubs
+        `SELECT s.subname AS name, s.subenabled AS enabled, s.subpublications::text[] AS pubs,
+                ${origin} AS origin,
+                COALESCE(st.apply_error_count, 0)::int AS apply_errors,
+                COALESCE(st.sync_error_count, 0)::int AS sync_errors,
+                EXISTS (SELECT 1 FROM pg_stat_subscription w
+                         WHERE w.subid = s.oid AND w.relid IS NULL AND w.pid IS NOT NULL) AS running
            FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
+           LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.oid
           WHERE d.datname = current_database() AND s.subname LIKE $1`,
         [like],
       );
@@ -181,6 +189,10 @@ export class RegionDb {
         name: s.name as string,
         enabled: s.enabled as boolean,
         publications: s.pubs as string[],
+        origin: s.origin as string,
+        apply_errors: s.apply_errors as number,
+        sync_errors: s.sync_errors as number,
+        worker_running: s.running as boolean,
         tables: subRels
           .filter((r) => r.name === s.name)
           .map((r) => ({ table: r.t as string, state: r.state as string })),
@@ -214,13 +226,29 @@ export class RegionDb {
     }
   }
 
-  /** Runs one action's statements in order, outside a transaction (CREATE/DROP SUBSCRIPTION need that). */
+  /**
+   * Runs one action's statements in order on one connection, outside a transaction (CREATE/DROP
+   * SUBSCRIPTION need that; a purge's replication origin is a setting of its session). A connection an
+   * action failed on is closed rather than handed back, so no session setting outlives the action.
+   */
   async run(action: ReplicationAction, conninfo: (region: string) => string): Promise<void> {
     if (action.kind === 'drop-slot')
       await this.waitSlotReleased(action.sql[0]!.match(/'([^']+)'/)?.[1] ?? '');
-    for (const statement of action.sql) {
-      const text = statement.replace(/\{conninfo:([^}]+)\}/g, (_, r: string) => quoteLiteral(conninfo(r)));
-      await this.pool.query(text);
+    const client = await this.pool.connect();
+    // The database going away mid-action fails the query, which says why; the event itself is not fatal.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    try {
+      for (const statement of action.sql) {
+        const text = statement.replace(/\{conninfo:([^}]+)\}/g, (_, r: string) => quoteLiteral(conninfo(r)));
+        await client.query(text);
+      }
+      client.removeListener('error', ignore);
+      client.release();
+    } catch (err) {
+      client.removeListener('error', ignore);
+      client.release(true);
+      throw err;
     }
   }
 

@@ -17,6 +17,7 @@ import {
   channelName,
   decideChannels,
   tableTypes,
+  twoWaySeed,
   type ChannelDecision,
 } from './decide-channels';
 import { quoteIdent, quoteTable } from './pbx-schema';
@@ -101,9 +102,33 @@ export interface AppliedChange {
   readonly error?: string;
 }
 
+/**
+ * One direction of replication as found at the last verification: who publishes to whom, how (two-way:
+ * origin = none, and whether its subscription was seeded by a copy), and whether its subscription works.
+ * PostgreSQL counts the errors of a subscription's apply worker (a conflict: the same key written in two
+ * regions, a constraint the row breaks) and table sync; geored reports them, it resolves no conflict.
+ */
+export interface ChannelStatus {
+  readonly publisher: string;
+  readonly subscriber: string;
+  readonly name: string;
+  readonly two_way: boolean;
+  /** 'none' (two-way), 'any' (one-way), or null when the subscription is not there or not seen. */
+  readonly origin: string | null;
+  readonly copy_data: boolean;
+  readonly subscription:
+    'streaming' | 'not streaming' | 'disabled' | 'between catch-ups' | 'missing' | 'unreachable';
+  readonly apply_errors: number | null;
+  readonly sync_errors: number | null;
+  /** One sentence when something is wrong, else null. */
+  readonly problem: string | null;
+}
+
 export interface ReconcileResult {
   readonly reason: string;
   readonly changes: AppliedChange[];
+  /** Every direction geored checked, with what it found. */
+  readonly channels: ChannelStatus[];
   readonly refusals: Refusal[];
   readonly waiting: ChannelDecision['waiting'];
   readonly kept_aside: KeptAsideReport[];
@@ -137,6 +162,8 @@ export interface ReplicationStatus {
     server_version: number | null;
   }>;
   readonly tables: TableStatus[];
+  /** Per direction (publisher → subscriber): the subscription and its errors. */
+  readonly channels: ChannelStatus[];
   readonly refusals: Refusal[];
   readonly waiting: Array<{ table: string; why: string }>;
   readonly kept_aside: KeptAsideReport[];
@@ -323,13 +350,14 @@ export class Replicator {
           setting: 'bidirectional',
         });
       }
-      // PostgreSQL 16 could do it (origin = none), but geored does not build the two-way plan yet: say so
-      // rather than accept the setting and replicate one way.
-      throw replicationError('REPLICATION_BAD_SETTING', {
-        setting: 'bidirectional',
-        found: 'true',
-        expected: 'false: two-way replication with origin = none is not built in this geored yet',
-      });
+      // Two-way needs one region to copy the initial rows from that may hold all of them.
+      const { seed, why } = twoWaySeed(settings, regions, this.deps.active());
+      if (seed === null)
+        throw replicationError('REPLICATION_BAD_SETTING', {
+          setting: 'bidirectional',
+          found: 'true',
+          expected: `false, or residency rules under which one region may hold every replicated row and column: ${why}`,
+        });
     }
   }
 
@@ -483,6 +511,7 @@ export class Replicator {
     return {
       reason: decision.reason,
       changes: applied.reverse(),
+      channels: this.channelStatus(),
       refusals,
       waiting: decision.waiting,
       kept_aside: kept,
@@ -569,6 +598,49 @@ export class Replicator {
     this.lag = lag;
   }
 
+  /** Each channel's subscription as last observed, with a sentence when it does not work. */
+  private channelStatus(): ChannelStatus[] {
+    return this.channels.map((ch) => {
+      const o = this.observed.get(ch.subscriber);
+      const sub = o?.subscriptions.find((x) => x.name === ch.name);
+      const state: ChannelStatus['subscription'] =
+        o?.reachable !== true
+          ? 'unreachable'
+          : !sub
+            ? 'missing'
+            : !sub.enabled
+              ? ch.realtime
+                ? 'disabled'
+                : 'between catch-ups'
+              : sub.worker_running
+                ? 'streaming'
+                : 'not streaming';
+      const errors = (sub?.apply_errors ?? 0) + (sub?.sync_errors ?? 0);
+      const problem =
+        state === 'unreachable'
+          ? `${ch.subscriber}'s database does not answer: ${ch.publisher}'s slot keeps the changes for it`
+          : state === 'missing'
+            ? `${ch.subscriber} has no subscription ${ch.name} yet`
+            : state === 'not streaming' || errors > 0
+              ? `${ch.subscriber}'s subscription to ${ch.publisher} ` +
+                (state === 'not streaming' ? 'has no running apply worker; ' : '') +
+                `PostgreSQL counted ${sub!.apply_errors} apply error(s) and ${sub!.sync_errors} table-sync error(s) (a conflict such as the same key written in two regions stops the apply until it is resolved; the error is in ${ch.subscriber}'s PostgreSQL log)`
+              : null;
+      return {
+        publisher: ch.publisher,
+        subscriber: ch.subscriber,
+        name: ch.name,
+        two_way: ch.two_way === true,
+        origin: sub?.origin ?? null,
+        copy_data: ch.two_way === true ? ch.copy_data === true : true,
+        subscription: state,
+        apply_errors: sub?.apply_errors ?? null,
+        sync_errors: sub?.sync_errors ?? null,
+        problem,
+      };
+    });
+  }
+
   status(): ReplicationStatus {
     const s = this.settings;
     const verified = this.lastVerification === null ? null : new Date(this.lastVerification).toISOString();
@@ -640,6 +712,7 @@ export class Replicator {
           };
         }),
       tables,
+      channels: this.channelStatus(),
       refusals: this.refusals,
       waiting: [...(this.decision?.waiting ?? [])],
       kept_aside: [...this.kept],

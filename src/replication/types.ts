@@ -92,6 +92,16 @@ export interface Channel {
   readonly tables: readonly PublishedTable[];
   /** false: the subscription is enabled only for a catch-up every sync_interval. */
   readonly realtime: boolean;
+  /**
+   * Two-way replication (bidirectional: true, PostgreSQL 16+): the subscription takes only changes written
+   * on its publisher (origin = none), and the publication sends no TRUNCATE.
+   */
+  readonly two_way?: boolean;
+  /**
+   * Two-way only: whether a new subscription copies the publisher's rows (true only from the one seed
+   * region, so no row arrives twice); one-way subscriptions always copy.
+   */
+  readonly copy_data?: boolean;
 }
 
 /** A column of a table as observed. */
@@ -128,6 +138,13 @@ export interface ObservedSubscription {
   readonly publications: readonly string[];
   /** Tables the subscription has, with their state (pg_subscription_rel.srsubstate: r ready, d copying…). */
   readonly tables: ReadonlyArray<{ readonly table: string; readonly state: string }>;
+  /** pg_subscription.suborigin: 'none' or 'any' (PostgreSQL 15 has no such setting: 'any'). */
+  readonly origin: string;
+  /** pg_stat_subscription_stats: errors its apply worker (a conflict, say) and table sync hit so far. */
+  readonly apply_errors: number;
+  readonly sync_errors: number;
+  /** Whether its apply worker runs now (pg_stat_subscription has a pid for it). */
+  readonly worker_running: boolean;
 }
 
 export interface ObservedSlot {
@@ -160,11 +177,13 @@ export interface ReplicationAction {
     | 'create-subscription'
     | 'drop-subscription'
     | 'refresh-subscription'
+    | 'alter-subscription'
     | 'enable-subscription'
     | 'disable-subscription'
     | 'drop-slot'
     | 'keep-aside'
     | 'truncate'
+    | 'purge'
     | 'create-table';
   /** Statements run in order; CREATE/DROP SUBSCRIPTION cannot run inside a transaction. */
   readonly sql: readonly string[];

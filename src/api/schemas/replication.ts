@@ -84,11 +84,33 @@ const KeptAside = Type.Object({
   last_at: Nullable(Timestamp),
 });
 const Waiting = Type.Object({ table: Type.String(), why: Type.String() });
+const ChannelState = Type.Object({
+  publisher: Type.String(),
+  subscriber: Type.String(),
+  name: Type.String({ description: 'geored_<publisher>_to_<subscriber>: publication, subscription, slot' }),
+  two_way: Type.Boolean(),
+  origin: Nullable(Type.String({ description: "The subscription's origin: none (two-way) or any" })),
+  copy_data: Type.Boolean({
+    description: 'Whether a new subscription copies the rows (two-way: the seed only)',
+  }),
+  subscription: StringEnum([
+    'streaming',
+    'not streaming',
+    'disabled',
+    'between catch-ups',
+    'missing',
+    'unreachable',
+  ]),
+  apply_errors: Nullable(Type.Integer({ description: "PostgreSQL's pg_stat_subscription_stats" })),
+  sync_errors: Nullable(Type.Integer()),
+  problem: Nullable(Type.String()),
+});
 
 export const ReconcileSchema = Type.Object(
   {
     reason: Type.String({ description: 'Who publishes to whom, in one sentence' }),
     changes: Type.Array(Change, { description: 'What geored changed, each with why' }),
+    channels: Type.Array(ChannelState, { description: 'Every direction checked, with what was found' }),
     refusals: Type.Array(Refusal),
     waiting: Type.Array(Waiting),
     kept_aside: Type.Array(KeptAside),
@@ -127,6 +149,7 @@ export const ReplicationStatusSchema = Type.Object(
         restrictions: Type.Array(Type.String()),
       }),
     ),
+    channels: Type.Array(ChannelState, { description: 'Per direction: the subscription and its errors' }),
     refusals: Type.Array(Refusal),
     waiting: Type.Array(Waiting),
     kept_aside: Type.Array(KeptAside),
