@@ -5,6 +5,8 @@
  *   node --import tsx benchmarks/serve-cpu.ts [--calls 2000] [--rate 100] [--warmup 500] [-- NODE_FLAG...]
  *
  * Node flags after `--` go to geored (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`).
+ * `--perf`: `perf record` (Debian's linux-perf) of geored over the measured calls, its samples grouped by
+ * where the time goes (benchmarks/lib/perf-groups.ts); perf's own cost is in that run's CPU figure.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/helpers/ports';
 import { startGeored, waitActive } from './lib/geored';
-import { sleep, type Child } from './lib/processes';
+import { perfGroups } from './lib/perf-groups';
+import { sleep, startChild, type Child } from './lib/processes';
 import { runUac, startRegionUas } from './lib/sipp';
 
 const { values, positionals } = parseArgs({
@@ -22,6 +25,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
+    perf: { type: 'boolean', default: false },
   },
 });
 const calls = Number(values.calls);
@@ -61,7 +65,7 @@ const g = await startGeored({
   regionPorts: ports,
   health: { interval: 1, timeout: 0.25, retry_count: 2 },
   provisionalTimeoutMs: 500,
-  nodeArgs: positionals,
+  nodeArgs: values.perf ? ['--perf-basic-prof', ...positionals] : positionals,
 });
 try {
   await sleep(1500);
@@ -77,6 +81,12 @@ try {
     });
   if (Number(values.warmup) > 0) await place(Number(values.warmup));
   await sleep(750);
+  const perfData = join(dir, 'perf.data');
+  const perf = values.perf
+    ? startChild('perf', 'perf', ['record', '-F', '1999', '-g', '-p', String(g.child.pid), '-o', perfData], {
+        cwd: dir,
+      })
+    : null;
   const c0 = g.cpuSeconds();
   const t0 = threadTicks(g.child.pid);
   const comm0 = new Map(byComm);
@@ -84,6 +94,10 @@ try {
   const r = await place(calls);
   await sleep(750); // the last batch of call records
   const c1 = g.cpuSeconds();
+  if (perf) {
+    process.kill(perf.pid, 'SIGINT'); // perf writes its file on SIGINT
+    await perf.exited;
+  }
   const t1 = threadTicks(g.child.pid);
   const perCall = (k: keyof typeof t0): number => Math.round(((t1[k] - t0[k]) * 1e4) / calls);
   console.log(
@@ -105,6 +119,7 @@ try {
       },
     }),
   );
+  if (perf) console.log(perfGroups(perfData, Math.round(((c1 - c0) * 1e6) / calls)));
 } finally {
   await g.stop();
   await Promise.all(regions.map((x) => x.stop()));
