@@ -7,13 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 
-/** Group name → a substring of a frame's symbol (JIT frames are `JS:*name file:line`). */
-export const PERF_GROUPS: ReadonlyArray<readonly [string, string]> = [
+/** Group name → substrings of a frame's symbol, any of which counts (JIT frames are `JS:*name file:line`). */
+export const PERF_GROUPS: ReadonlyArray<readonly [string, string | readonly string[]]> = [
   ['UDP receive (dgram onMessage: everything a datagram causes)', 'JS:*onMessage node:dgram'],
   ['UDP send (dgram send, its JS and the sendmsg system call)', 'doSend node:dgram'],
   ['  of it the kernel (udp_sendmsg, loopback delivery)', 'udp_sendmsg'],
-  ['SIP parse (parseMessage)', 'parseMessage'],
-  ['request semantics check (checkRequestSemantics)', 'checkRequestSemantics'],
+  ['SIP parse (parseMessage, parse)', ['parseMessage', 'JS:*parse file', 'JS:^parse file']],
+  ['request semantics check (checkRequestSemantics, verdict)', ['checkRequestSemantics', 'verdict file']],
   ['Via (topVia, parseVia)', 'topVia'],
   ['serialize (toBuffer)', 'toBuffer'],
   ['proxy: new call (outbound)', 'JS:*outbound '],
@@ -26,8 +26,8 @@ export const PERF_GROUPS: ReadonlyArray<readonly [string, string]> = [
   ['pino', '/pino/'],
   ['Node timers (processTimers)', 'processTimers'],
   ['promise jobs (RunMicrotasks)', 'RunMicrotasks'],
-  ['garbage collection (any thread)', 'Heap::'],
-  ['  of it scavenges', 'Scavenge'],
+  ['garbage collection (any thread)', ['Heap::', 'Scaveng', 'MarkCompact', 'ConcurrentMarking', 'Sweeper']],
+  ['  of it scavenges', 'Scaveng'],
   ['event-loop wait and wake-up (epoll, schedule)', 'epoll_pwait'],
 ];
 
@@ -44,7 +44,8 @@ export function perfGroups(dataFile: string, cpuUsPerCall: number): string {
     if (frames.length === 0) return;
     samples++;
     PERF_GROUPS.forEach(([, pattern], i) => {
-      if (frames.some((f) => f.includes(pattern))) hits[i]! += 1;
+      const any = typeof pattern === 'string' ? [pattern] : pattern;
+      if (frames.some((f) => any.some((p) => f.includes(p)))) hits[i]! += 1;
     });
     frames = [];
   };

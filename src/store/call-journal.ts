@@ -15,7 +15,7 @@
  * fact been written before the kill harmless.
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import type { CallJournal, CallJournalEntry, CallInput, Timestamp } from './types';
+import type { CallAttemptInput, CallJournal, CallJournalEntry, CallInput, Timestamp } from './types';
 
 /** The journal of the SQLite store at `dbPath`: beside it, so it lives and is backed up with it. */
 export function callJournalPath(dbPath: string): string {
@@ -30,7 +30,8 @@ function ms(t: Timestamp | null | undefined): number | null {
 
 /**
  * One line per entry, a JSON array: a row is its eleven columns in CallInput's order (times in ms), an end
- * is [call_id, ended_at ms]. Arrays, not objects: this runs for every call, twice.
+ * is [call_id, ended_at ms]. Arrays, not objects, and each attempt as [region, status, reason, outcome, started ms,
+ * ended ms]: this runs for every call, twice.
  */
 function line(e: CallJournalEntry): string {
   if ('end' in e) return JSON.stringify([e.end.call_id, ms(e.end.ended_at)]) + '\n';
@@ -41,7 +42,14 @@ function line(e: CallJournalEntry): string {
       r.direction,
       r.from_uri,
       r.to_uri,
-      r.attempts ?? [],
+      (r.attempts ?? []).map((a) => [
+        a.region,
+        a.status ?? null,
+        a.reason ?? null,
+        a.outcome,
+        ms(a.started_at),
+        ms(a.ended_at),
+      ]),
       r.region ?? null,
       ms(r.started_at),
       ms(r.answered_at),
@@ -121,7 +129,7 @@ function parseLine(text: string): CallJournalEntry | null {
       direction: v[1] as CallInput['direction'],
       from_uri: v[2] as string,
       to_uri: v[3] as string,
-      attempts: v[4] as CallInput['attempts'],
+      attempts: Array.isArray(v[4]) ? (v[4] as unknown[]).map(attemptOf) : [],
       region: v[5] as string | null,
       started_at: new Date(v[6]),
       answered_at: date(v[7]),
@@ -129,5 +137,18 @@ function parseLine(text: string): CallJournalEntry | null {
       final_status: v[9] as number | null,
       routing_reason: v[10] as string | null,
     },
+  };
+}
+
+/** An attempt as line() wrote it; anything else is passed on for the store to refuse as invalid. */
+function attemptOf(a: unknown): CallAttemptInput {
+  if (!Array.isArray(a)) return a as CallAttemptInput;
+  return {
+    region: a[0] as string,
+    status: a[1] as number | null,
+    reason: a[2] as string | null,
+    outcome: a[3] as CallAttemptInput['outcome'],
+    started_at: typeof a[4] === 'number' ? new Date(a[4]) : (a[4] as string),
+    ended_at: typeof a[5] === 'number' ? new Date(a[5]) : null,
   };
 }

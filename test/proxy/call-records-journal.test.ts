@@ -105,7 +105,12 @@ const a = rec.open('call-1', 'outbound', 'sip:1@x', 'sip:2@x', Date.now());
 rec.settled(a, 200, 'region-1', 'answered', Date.now());
 rec.settled(rec.open('call-2', 'outbound', 'sip:1@x', 'sip:2@x', Date.now()), 486, 'region-1', 'rejected', Date.now());
 await rec.flush();
-rec.settled(rec.open('call-3', 'outbound', 'sip:1@x', 'sip:2@x', Date.now()), 200, 'region-2', 'answered', Date.now());
+const c = rec.open('call-3', 'outbound', 'sip:1@x', 'sip:2@x', Date.now(), 'region-1 is down; region-2 next');
+c.attempts = [
+  { region: 'region-1', status: null, reason: 'no answer in time', outcome: 'timeout', started_at: new Date(5000), ended_at: new Date(5500) },
+  { region: 'region-2', status: 200, reason: null, outcome: 'answered', started_at: new Date(5500), ended_at: new Date(5600) },
+];
+rec.settled(c, 200, 'region-2', 'answered', Date.now());
 rec.ended(a, Date.now());
 setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
 `,
@@ -131,6 +136,30 @@ setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
       ['call-2', 486, false],
       ['call-3', 200, true],
     ]);
+    // The failed-over call comes back whole: its attempts and routing sentence as written before the kill.
+    const [call3] = (await store.listCalls({ limit: 10 })).filter((r) => r.call_id === 'call-3');
+    expect(call3).toMatchObject({
+      region: 'region-2',
+      routing_reason: 'region-1 is down; region-2 next',
+      attempts: [
+        {
+          region: 'region-1',
+          status: null,
+          reason: 'no answer in time',
+          outcome: 'timeout',
+          started_at: new Date(5000).toISOString(),
+          ended_at: new Date(5500).toISOString(),
+        },
+        {
+          region: 'region-2',
+          status: 200,
+          reason: null,
+          outcome: 'answered',
+          started_at: new Date(5500).toISOString(),
+          ended_at: new Date(5600).toISOString(),
+        },
+      ],
+    });
     expect(journalLines(file)).toEqual([]);
   });
 
