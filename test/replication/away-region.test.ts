@@ -8,35 +8,16 @@ import { checkChannels } from '../../src/replication/check-tables';
 import { decideChannels } from '../../src/replication/decide-channels';
 import { planActions, publicationSpec } from '../../src/replication/plan-actions';
 import { DEFAULT_REPLICATION } from '../../src/replication/settings';
-import type { ObservedDatabase, ObservedTable, ReplicaRegion } from '../../src/replication/types';
+import type { ObservedDatabase, ReplicaRegion } from '../../src/replication/types';
+import { observedDb, observedTables } from './observed';
 
 const regions: ReplicaRegion[] = [
   { name: 'eu-west-1', database: 'postgres://h/eu', jurisdiction: 'eu' },
   { name: 'us-east-1', database: 'postgres://h/us', jurisdiction: 'us' },
 ];
 const settings = { ...DEFAULT_REPLICATION, enabled: true, data_types: ['call_queues' as const] };
-const table = (t: string, key: string[]): ObservedTable => ({
-  table: t,
-  columns: key.map((name) => ({ name, type: 'integer', not_null: true })),
-  primary_key: key,
-  replica_identity: 'd',
-  identity_columns: key,
-});
-const tables = new Map([
-  ['public.call_queues', table('public.call_queues', ['id'])],
-  ['public.queue_members', table('public.queue_members', ['queue_id', 'extension_id'])],
-]);
-const db = (region: string, extra: Partial<ObservedDatabase> = {}): ObservedDatabase => ({
-  region,
-  reachable: true,
-  server_version_num: 150000,
-  wal_level: 'logical',
-  tables,
-  publications: [],
-  subscriptions: [],
-  slots: [],
-  ...extra,
-});
+const tables = observedTables({ type: 'integer', extra: [], replica_identity: 'd', fullIdentity: false });
+const db = observedDb(tables, 150000);
 
 describe('a subscriber that does not answer', () => {
   const decide = (reachable: string[]) =>

@@ -13,10 +13,10 @@ import type {
   Channel,
   ObservedDatabase,
   ObservedSubscription,
-  ObservedTable,
   ReplicaRegion,
   ReplicationSettings,
 } from '../../src/replication/types';
+import { observedDb, observedTables } from './observed';
 
 const regions: ReplicaRegion[] = [
   { name: 'eu-west-1', database: 'postgres://h/eu', jurisdiction: 'eu' },
@@ -34,28 +34,13 @@ const euRule = {
   storage_location: 'eu-west-1',
   no_transfer_outside: ['eu'],
 };
-const table = (t: string, key: string[]): ObservedTable => ({
-  table: t,
-  columns: [...key, 'home_region'].map((name) => ({ name, type: 'text', not_null: true })),
-  primary_key: key,
+const tables = observedTables({
+  type: 'text',
+  extra: ['home_region'],
   replica_identity: 'f',
-  identity_columns: [...key, 'home_region'],
+  fullIdentity: true,
 });
-const tables = new Map([
-  ['public.call_queues', table('public.call_queues', ['id'])],
-  ['public.queue_members', table('public.queue_members', ['queue_id', 'extension_id'])],
-]);
-const db = (region: string, extra: Partial<ObservedDatabase> = {}): ObservedDatabase => ({
-  region,
-  reachable: true,
-  server_version_num: 160004,
-  wal_level: 'logical',
-  tables,
-  publications: [],
-  subscriptions: [],
-  slots: [],
-  ...extra,
-});
+const db = observedDb(tables, 160004);
 const subscription = (ch: Channel, origin: string): ObservedSubscription => ({
   name: ch.name,
   enabled: true,
