@@ -204,6 +204,25 @@ describe('TCP', () => {
     expect(a.m.lastConnectFailure(dest)).toBeUndefined();
   });
 
+  it('remembers failed connects for at most 1024 destinations, dropping the oldest', async () => {
+    const a = await manager({ listen: [] });
+    const probe = await manager({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+    const port = (probe.m.localEndpoint('tcp') as Endpoint).port;
+    await probe.m.close();
+    // 1025 loopback addresses (127.0.0.0/8), one closed port: every connect is refused.
+    const dests = Array.from({ length: 1025 }, (_, i): Endpoint => ({
+      protocol: 'tcp',
+      address: `127.0.${4 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+      port,
+    }));
+    for (const [i, dest] of dests.entries()) {
+      expect((await sendError(a.m, options(i), dest)).code).toBe('TRANSPORT_CONNECT_REFUSED');
+    }
+    expect(a.m.lastConnectFailure(dests[0]!)).toBeUndefined();
+    expect(a.m.lastConnectFailure(dests[1]!)?.code).toBe('TRANSPORT_CONNECT_REFUSED');
+    expect(a.m.lastConnectFailure(dests[1024]!)?.code).toBe('TRANSPORT_CONNECT_REFUSED');
+  });
+
   it('closes an idle connection after the idle timeout', async () => {
     const b = await manager({
       listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
