@@ -18,7 +18,9 @@ export const tlsExpired: Scenario = {
     'zero failed setups, no record lost; region-1 DOWN or DEGRADED with a reason naming the expired certificate; the active region moves',
   run: (mode) =>
     // A probe timeout (1 s) that spans a TLS handshake on a loaded machine: with the fast profile's 250 ms, a
-    // probe can time out before the handshake fails, and then says "no answer" instead of why.
+    // probe can time out before the handshake fails. Only the first such probe then says just "no answer":
+    // later ones name the last failed attempt (`last connection attempt: TLS handshake failed: certificate
+    // has expired`), and failed calls name it too, so the reason says why whichever path sees it first.
     withWorld(
       {
         health: { interval: 0.5, timeout: 1, retry_count: 2, jitter: 0 },

@@ -146,7 +146,7 @@ export class CallPath {
       ...(this.registrar ? { registrar: this.registrar } : {}),
       store,
       metrics,
-      onCallOutcome: (region, outcome) => service.reportCallOutcome(region, outcome),
+      onCallOutcome: (region, outcome, detail) => service.reportCallOutcome(region, outcome, detail),
       ...(opts.onCallsRecorded ? { onCallsRecorded: opts.onCallsRecorded } : {}),
       // SQLite: records reach a journal beside the database at the end of the turn that settled them
       // and the database every flush, so a SIGKILL loses no answered call (src/store/call-journal.ts).

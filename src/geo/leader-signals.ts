@@ -50,14 +50,17 @@ export class LeaderSignals {
     return { region, check, status };
   }
 
-  /** A per-call outcome from the call path: a passive health signal. */
-  reportCallOutcome(region: string, outcome: CallOutcome): void {
+  /**
+   * A per-call outcome from the call path: a passive health signal. `detail` (a transport error's text)
+   * goes to the leader with it, so its reason says why too; the monitor bounds it wherever it arrives.
+   */
+  reportCallOutcome(region: string, outcome: CallOutcome, detail?: string): void {
     if (!this.regions.has(region)) return; // a region removed while its call was in flight
     if (!this.ctx.geo().enabled) return; // no health is kept, so no call marks a region down
-    this.ctx.monitor.reportCallOutcome(region, outcome);
+    this.ctx.monitor.reportCallOutcome(region, outcome, detail);
     // With a quorum, silence stays in this instance's own view (answeredByRegion); answers go to every view.
     if (this.ctx.quorum.enabled && !answeredByRegion(outcome)) return;
-    this.forward(SIGNAL_CALL, { region, outcome });
+    this.forward(SIGNAL_CALL, { region, outcome, ...(detail === undefined ? {} : { detail }) });
   }
 
   /**
@@ -119,7 +122,9 @@ export class LeaderSignals {
     try {
       if (sig.kind === SIGNAL_CALL && isCallOutcome(p?.outcome)) {
         if (this.ctx.quorum.enabled && !answeredByRegion(p.outcome)) return; // another instance's path
-        this.ctx.monitor.reportCallOutcome(region, p.outcome);
+        // Anything but a string is not a detail (a sender of another version): the outcome still counts.
+        const detail = typeof p.detail === 'string' ? p.detail : undefined;
+        this.ctx.monitor.reportCallOutcome(region, p.outcome, detail);
       } else if (sig.kind === SIGNAL_TTL && typeof p?.check === 'string' && isTtlStatus(p.status)) {
         const note = typeof p.note === 'string' ? p.note : undefined;
         this.ctx.checks.pushTtl(

@@ -450,8 +450,8 @@ export class GeographicRedundancy implements GeoFacade {
     return routeCall(this.regions.configs(), this.live, this.geo(), facts, now);
   }
 
-  reportCallOutcome(region: string, outcome: CallOutcome): void {
-    this.signals.reportCallOutcome(region, outcome);
+  reportCallOutcome(region: string, outcome: CallOutcome, detail?: string): void {
+    this.signals.reportCallOutcome(region, outcome, detail);
   }
 
   setRegistrationState(region: string, state: LiveRegistrationState, detail?: string): Promise<void> {

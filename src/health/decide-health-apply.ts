@@ -6,6 +6,7 @@
 import { errorFactory } from '../errors/catalogue';
 import { HEALTH_ERRORS } from '../errors/health';
 import { HealthState } from '../model/health-state';
+import { detailText } from './decide-format';
 import { durationLatch, evaluateHealth } from './decide-health';
 import {
   primaryMethod,
@@ -104,10 +105,11 @@ export function callOutcomeMatters(record: RegionHealthRecord, report: CallOutco
 
 export function applyCallOutcome(
   record: RegionHealthRecord,
-  report: CallOutcomeReport,
+  input: CallOutcomeReport,
   cfg: HealthDecisionConfig,
   _now: number,
 ): RegionHealthRecord {
+  const report = boundedReport(input);
   if (report.outcome === 'ok') {
     return { ...record, calls: { failures: 0, since: null, last: report } };
   }
@@ -119,6 +121,16 @@ export function applyCallOutcome(
   let next: RegionHealthRecord = { ...record, calls };
   next = withDurationLatch(next, cfg, report.at);
   return withHealthySince(next, cfg, report.at);
+}
+
+/**
+ * The detail as the reason will quote it (one line, bounded: a remote party can influence a transport
+ * error's text); none when empty, and none for an answered call, which has nothing to explain.
+ */
+function boundedReport(report: CallOutcomeReport): CallOutcomeReport {
+  if (report.detail === undefined) return report;
+  const detail = report.outcome === 'ok' ? '' : detailText(report.detail);
+  return detail === '' ? { outcome: report.outcome, at: report.at } : { ...report, detail };
 }
 
 export function applyRegistrationStatus(

@@ -29,6 +29,11 @@ export type CallOutcome = 'ok' | 'timeout' | '408' | '5xx' | 'transport-error';
 export interface CallOutcomeReport {
   readonly outcome: CallOutcome;
   readonly at: number;
+  /**
+   * Why the call failed, in the transport's words (`TLS handshake failed: certificate has expired
+   * (CERT_HAS_EXPIRED)`, `connection refused`), for a transport error; applyCallOutcome bounds it.
+   */
+  readonly detail?: string;
 }
 
 /** 'none': the region has no credentials, so registration says nothing about its health. */

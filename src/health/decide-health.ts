@@ -203,9 +203,10 @@ const CALL_OUTCOME_TEXT: Record<Exclude<CallOutcome, 'ok'>, string> = {
 
 function callsDetail(failures: number, last: CallOutcomeReport): string {
   const what = last.outcome === 'ok' ? 'a success' : CALL_OUTCOME_TEXT[last.outcome];
+  const why = last.detail ? ` (${last.detail})` : '';
   return (
     `${failures} consecutive failed calls reported by the call path, ` +
-    `the last ${what} at ${clockTime(last.at)}`
+    `the last ${what}${why} at ${clockTime(last.at)}`
   );
 }
 

@@ -215,11 +215,14 @@ export class HealthMonitor {
     }
   }
 
-  /** A per-call outcome from the call path; enough failures in a row make the region DOWN at once. */
-  reportCallOutcome(region: string, outcome: CallOutcome): void {
+  /**
+   * A per-call outcome from the call path; enough failures in a row make the region DOWN at once.
+   * `detail`: what the transport said for a transport error (`TLS handshake failed: …`), quoted by the reason.
+   */
+  reportCallOutcome(region: string, outcome: CallOutcome, detail?: string): void {
     const slot = this.slot(region);
     const now = this.clock.now();
-    const report = { outcome, at: now };
+    const report = detail === undefined ? { outcome, at: now } : { outcome, at: now, detail };
     const matters = callOutcomeMatters(slot.record, report);
     slot.record = applyCallOutcome(slot.record, report, this.config, now);
     if (matters) this.evaluate(slot, now);

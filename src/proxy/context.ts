@@ -32,7 +32,7 @@ export interface ProxyContext {
    * PBX's call rate: at most one warn line a minute, with the count of the rest.
    */
   readonly allFailedLog: LogLimiter;
-  readonly onCallOutcome: ((region: string, outcome: CallOutcome) => void) | undefined;
+  readonly onCallOutcome: ((region: string, outcome: CallOutcome, detail?: string) => void) | undefined;
   /**
    * The last time each region answered an INVITE (any response, any call, ms): a provisional timeout counts
    * as a failed call only if the region answered nothing since that INVITE was sent (decide-signal.ts).

@@ -10,8 +10,11 @@ export type AttemptEnd =
   | { readonly kind: 'timeout' }
   /** A provisional came, then no final answer within Timer C (RFC 3261 §16.8). */
   | { readonly kind: 'timer-c' }
-  /** `connection`: the id of the open connection whose loss ended it (the same for all it stranded). */
-  | { readonly kind: 'transport-error'; readonly connection?: number };
+  /**
+   * `connection`: the id of the open connection whose loss ended it (the same for all it stranded);
+   * `detail`: what the transport said (`TLS handshake failed: …`), for the region's health reason.
+   */
+  | { readonly kind: 'transport-error'; readonly connection?: number; readonly detail?: string };
 
 export interface NextInput {
   readonly end: AttemptEnd;

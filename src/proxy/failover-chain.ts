@@ -162,12 +162,19 @@ export class FailoverChain {
     kind: 'timeout' | 'transport-error',
     now: number,
     connection?: number,
+    detail?: string,
   ): ChainAction[] {
     const a = this.current;
     if (!a || a.id !== attemptId || this.done) return [];
     this.end(a, now, null, null, kind);
     const end: AttemptEnd =
-      kind === 'transport-error' && connection !== undefined ? { kind, connection } : { kind };
+      kind === 'transport-error'
+        ? {
+            kind,
+            ...(connection === undefined ? {} : { connection }),
+            ...(detail === undefined ? {} : { detail }),
+          }
+        : { kind };
     return this.after(a, end, now);
   }
 

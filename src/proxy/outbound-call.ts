@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { answerResponse } from '../sip/auth';
 import { createResponse, detached, newBranch, type SipRequest, type SipResponse } from '../sip/message';
 import type { ClientRequest, FinalResponse, ServerTx } from '../sip/stack';
+import { transportFailureText } from '../sip/transport';
 import type { Endpoint } from '../sip/transport/types';
 import { errorFactory } from '../errors/catalogue';
 import { PROXY_ERRORS } from '../errors/proxy';
@@ -274,7 +275,8 @@ export class OutboundCall implements Cancellable {
     this.finished.add(a.id);
     if (res.synthetic) {
       const kind = res.status === 408 ? 'timeout' : 'transport-error';
-      this.run(this.chain.failed(a.id, kind, now, res.lostConnection));
+      const detail = kind === 'transport-error' && res.cause ? transportFailureText(res.cause) : undefined;
+      this.run(this.chain.failed(a.id, kind, now, res.lostConnection, detail));
       return;
     }
     if (this.invite) this.heard(a, res.status);
@@ -299,11 +301,17 @@ export class OutboundCall implements Cancellable {
   /** Given-up attempts whose late answer was already reported. */
   private lateHeard: Set<number> | null = null;
 
+  private report(region: string, outcome: CallOutcome, detail: string | undefined): void {
+    if (detail === undefined) this.ctx.onCallOutcome?.(region, outcome);
+    else this.ctx.onCallOutcome?.(region, outcome, detail);
+  }
+
   /** The passive health signal of an attempt's end; a silence only if the region answered nothing since. */
   private signal(region: string, outcome: CallOutcome, end: AttemptEnd, sentAt: number): void {
     const lost = end.kind === 'transport-error' ? end.connection : undefined;
+    const detail = end.kind === 'transport-error' ? end.detail : undefined;
     if (end.kind !== 'timeout' && lost === undefined) {
-      this.ctx.onCallOutcome?.(region, outcome);
+      this.report(region, outcome, detail);
       return;
     }
     const d = decideCallSignal(
@@ -317,7 +325,7 @@ export class OutboundCall implements Cancellable {
       this.policy,
     );
     if (d.outcome && lost !== undefined) this.ctx.countedLosses.set(region, lost);
-    if (d.outcome) this.ctx.onCallOutcome?.(region, d.outcome);
+    if (d.outcome) this.report(region, d.outcome, detail);
     else if (this.ctx.log.isLevelEnabled('debug'))
       this.ctx.log.debug({ callId: this.callId, region, reason: d.reason }, 'silence not counted');
   }

@@ -78,8 +78,11 @@ export interface SipProxyOptions {
   /** Where settled call records wait for the store between flushes, safe from a kill (SQLite's file journal). */
   readonly callJournal?: CallJournal;
   readonly metrics?: Metrics;
-  /** Passive health signal: how each region answered each call it was given. */
-  readonly onCallOutcome?: (region: string, outcome: CallOutcome) => void;
+  /**
+   * Passive health signal: how each region answered each call it was given; `detail`, for a transport
+   * error, what the transport said (`TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)`).
+   */
+  readonly onCallOutcome?: (region: string, outcome: CallOutcome, detail?: string) => void;
   /** Call records just written to the store (the event stream's `call` events). */
   readonly onCallsRecorded?: (calls: readonly CallInput[]) => void;
   readonly logger: Logger;

@@ -90,6 +90,21 @@ describe('passive signals forwarded to the probe leader', () => {
     expect(downs[0]?.reason).toMatch(/call/i);
   }, 30_000);
 
+  it("a follower's transport errors stay in its own view, whose reason every instance reads quotes their words", async () => {
+    const { leader, follower } = await openPair(CONTROLLED_HEALTH, new Map());
+    await until(() => leader.getRegionHealth('us-east-1').last_check !== null, 'the leader probing');
+    const tls = 'TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)';
+    for (let i = 0; i < 3; i++) follower.reportCallOutcome('us-east-1', 'transport-error', tls);
+    const view = (id: string) =>
+      leader.getRegionHealth('us-east-1').views.find((v) => v.instance === id && v.counted);
+    await until(() => view(follower.live.instanceId)?.state === 'down', "the follower's own view DOWN");
+    expect(view(follower.live.instanceId)?.reason).toMatch(
+      /^us-east-1 is DOWN: 3 consecutive failed calls reported by the call path, the last a transport error \(TLS handshake failed: certificate has expired \(CERT_HAS_EXPIRED\)\) at \d\d:\d\d:\d\d\.\d{3}Z(;|$)/,
+    );
+    // A transport error may be the follower's own path (answeredByRegion): not forwarded, the leader's view holds.
+    expect(view(leader.live.instanceId)?.state).toBe('healthy');
+  }, 30_000);
+
   it("a follower's call timeouts stay in its own view: the leader's view and the agreed state stay HEALTHY", async () => {
     const { leader, follower } = await openPair(CONTROLLED_HEALTH, new Map());
     await until(() => leader.getRegionHealth('us-east-1').last_check !== null, 'the leader probing');

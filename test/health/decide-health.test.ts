@@ -263,6 +263,70 @@ describe('decideHealth: one rule per line of docs/health-and-failover.md', () =>
     expect(d.firstFailureAt).toBe(T0 + 400);
   });
 
+  it('names the transport error of the last failed call, as the transport said it', () => {
+    const cfg = config({ passive_failure_threshold: 3 });
+    const tls = 'TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)';
+    let rec = feed(cfg, [ok(T0)]);
+    rec = applyCallOutcome(rec, { outcome: 'transport-error', at: T0 + 200, detail: tls }, cfg, T0 + 200);
+    const one = decideHealth(rec, cfg, T0 + 200);
+    expect(one.state).toBe(HealthState.HEALTHY);
+    rec = applyCallOutcome(rec, { outcome: 'timeout', at: T0 + 400 }, cfg, T0 + 400);
+    rec = applyCallOutcome(rec, { outcome: 'transport-error', at: T0 + 600, detail: tls }, cfg, T0 + 600);
+    const d = decideHealth(rec, cfg, T0 + 600);
+    expect(d.state).toBe(HealthState.DOWN);
+    expect(d.reason).toBe(
+      'us-east-1 is DOWN: 3 consecutive failed calls reported by the call path, the last a transport error ' +
+        '(TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)) at 10:00:00.600Z',
+    );
+    // CRITICAL while min_failure_duration holds DOWN back says it the same way.
+    const held = config({ passive_failure_threshold: 2 }, 60);
+    let h = feed(held, [ok(T0)]);
+    h = applyCallOutcome(
+      h,
+      { outcome: 'transport-error', at: T0 + 100, detail: 'connection refused' },
+      held,
+      T0 + 100,
+    );
+    h = applyCallOutcome(
+      h,
+      { outcome: 'transport-error', at: T0 + 300, detail: 'connection refused' },
+      held,
+      T0 + 300,
+    );
+    expect(decideHealth(h, held, T0 + 300).reason).toBe(
+      'us-east-1 is CRITICAL: 2 consecutive failed calls reported by the call path, the last a transport ' +
+        'error (connection refused) at 10:00:00.300Z; DOWN at 10:01:00.100Z if calls still fail, after ' +
+        'min_failure_duration (60 s)',
+    );
+  });
+
+  it('quotes a detail on one line and at most 200 characters, and none for an answered call', () => {
+    const cfg = config({ passive_failure_threshold: 1 });
+    // A remote party can shape a TLS alert or a certificate field: newlines would forge log lines.
+    const hostile = `TLS handshake failed: bad\r\nlevel=info msg=forged ${'x'.repeat(400)}`;
+    const rec = applyCallOutcome(
+      feed(cfg, [ok(T0)]),
+      { outcome: 'transport-error', at: T0 + 100, detail: hostile },
+      cfg,
+      T0 + 100,
+    );
+    const quoted = rec.calls.last?.detail ?? '';
+    expect(quoted).toHaveLength(200);
+    expect(quoted.startsWith('TLS handshake failed: bad level=info msg=forged xxx')).toBe(true);
+    expect(quoted.endsWith('x…')).toBe(true);
+    const reason = decideHealth(rec, cfg, T0 + 100).reason;
+    expect(reason).not.toMatch(/[\r\n]/);
+    expect(reason).toBe(
+      'us-east-1 is DOWN: 1 consecutive failed calls reported by the call path, the last a transport error ' +
+        `(${quoted}) at 10:00:00.100Z`,
+    );
+    // Blank text is no detail; an answered call carries none.
+    const blank = applyCallOutcome(rec, { outcome: '5xx', at: T0 + 200, detail: ' \n ' }, cfg, T0 + 200);
+    expect(blank.calls.last).toEqual({ outcome: '5xx', at: T0 + 200 });
+    const good = applyCallOutcome(rec, { outcome: 'ok', at: T0 + 300, detail: 'anything' }, cfg, T0 + 300);
+    expect(good.calls.last).toEqual({ outcome: 'ok', at: T0 + 300 });
+  });
+
   it('an answered call after answered calls needs no decision: everything decideHealth reads is the same', () => {
     const cfg = config({ passive_failure_threshold: 3 });
     const outcomes = ['ok', 'timeout', '5xx', '408', 'transport-error'] as const;

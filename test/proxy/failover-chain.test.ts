@@ -152,6 +152,23 @@ describe('FailoverChain', () => {
     expect(types(c.onTimer(501))).toEqual(['abandon a', 'outcome a timeout', 'send b#0']);
   });
 
+  it("carries the transport's words and the lost connection on a transport error's outcome", () => {
+    const c = new FailoverChain('c5b', regions({ name: 'a' }, { name: 'b' }, { name: 'c' }), POLICY);
+    const a = sent(c.start(0));
+    const detail = 'TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)';
+    expect(c.failed(a, 'transport-error', 1, undefined, detail)[0]).toEqual({
+      type: 'outcome',
+      region: 'a',
+      outcome: 'transport-error',
+      end: { kind: 'transport-error', detail },
+      sentAt: 0,
+    });
+    const b = c.current!.id;
+    expect(c.failed(b, 'transport-error', 2, 7, 'connection closed: reset')[0]).toMatchObject({
+      end: { kind: 'transport-error', connection: 7, detail: 'connection closed: reset' },
+    });
+  });
+
   it('answers about the callee are final: 486 is forwarded, the next region is not tried', () => {
     const c = new FailoverChain('c6', regions({ name: 'a' }, { name: 'b' }), POLICY);
     const a = sent(c.start(0));

@@ -9,6 +9,7 @@ import type { CallFacts, RegionRuntime, RegistrarLike, SourceClass } from '../..
 import type { CallOutcome } from '../../src/health/decide-health-types';
 import type { ProxyConfig, SecurityConfig } from '../../src/config/types';
 import { SipStack } from '../../src/sip/stack';
+import type { TlsFiles } from '../../src/sip/transport';
 import type { Endpoint } from '../../src/sip/transport/types';
 import type { Store } from '../../src/store/types';
 import { runSippUac, startSipp, stopAllSipp, type SippPeer, type UacRun } from '../helpers/sipp';
@@ -24,7 +25,8 @@ export interface Harness {
   readonly proxy: SipProxy;
   readonly port: number;
   readonly metrics: Metrics;
-  readonly outcomes: Array<[string, CallOutcome]>;
+  /** Every passive signal: region, outcome, and the transport's words for a transport error. */
+  readonly outcomes: Array<[string, CallOutcome] | [string, CallOutcome, string]>;
   readonly routed: CallFacts[];
 }
 
@@ -78,15 +80,20 @@ export async function startProxy(opts: {
   t1Ms?: number;
   /** The proxy's logger (default: silent). */
   logger?: pino.Logger;
+  /** TLS files of the stack (a `ca` to trust for TLS regions). */
+  tls?: TlsFiles;
+  /** Also called with every passive signal (after it is recorded in `outcomes`). */
+  onCallOutcome?: (region: string, outcome: CallOutcome, detail?: string) => void;
 }): Promise<Harness> {
   const stack = await SipStack.create({
     listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
     ...(opts.t1Ms !== undefined && { timers: { T1: opts.t1Ms } }),
+    ...(opts.tls && { tls: opts.tls }),
   });
   stacks.push(stack);
   const metrics = new Metrics({ defaultMetrics: false });
   metricsList.push(metrics);
-  const outcomes: Array<[string, CallOutcome]> = [];
+  const outcomes: Harness['outcomes'] = [];
   const routed: CallFacts[] = [];
   const byPort = opts.regionPorts ?? new Map(opts.regions.map((r) => [r.endpoints[0]!.port, r.name]));
   const classify = (source: Endpoint): SourceClass => {
@@ -111,7 +118,10 @@ export async function startProxy(opts: {
     ...(opts.registrar && { registrar: opts.registrar }),
     ...(opts.store && { store: opts.store }),
     metrics,
-    onCallOutcome: (r, o) => outcomes.push([r, o]),
+    onCallOutcome: (r, o, detail) => {
+      outcomes.push(detail === undefined ? [r, o] : [r, o, detail]);
+      opts.onCallOutcome?.(r, o, detail);
+    },
     logger: opts.logger ?? pino({ level: 'silent' }),
     limits: { recordFlushMs: 50 },
   });

@@ -4,9 +4,12 @@
  * next resolved endpoint within the same deadline, as a call would (RFC 3263 §4.3).
  */
 import type { RegionConfig } from '../../config/types';
+import type { GeoredError } from '../../errors/catalogue';
 import { buildRequest, type ClientRequest, type FinalResponse, type RequestHooks } from '../../sip/stack';
 import type { SipRequest } from '../../sip/message';
+import { transportFailureText } from '../../sip/transport';
 import type { Endpoint, TransportProtocol } from '../../sip/transport/types';
+import { detailText } from '../decide-format';
 import { endpointsOf, hostPortText, type ResolveEndpoints } from './endpoints';
 import { failed, noAnswer, oneLine, passed, since, whenAborted } from './outcome';
 import type { CheckContext, CheckOutcome } from './types';
@@ -15,6 +18,8 @@ import type { CheckContext, CheckOutcome } from './types';
 export interface OptionsSender {
   sendRequest(req: SipRequest, dest: Endpoint, hooks?: RequestHooks): ClientRequest;
   localEndpoint(protocol: TransportProtocol, toward?: Endpoint): Endpoint;
+  /** Why the last TCP/TLS connection attempt to `dest` failed, if none has opened since. */
+  lastConnectFailure(dest: Endpoint): GeoredError | undefined;
 }
 
 export interface SipOptionsDeps {
@@ -41,7 +46,7 @@ export function sipOptionsCheck(deps: SipOptionsDeps) {
       if (left <= 0 || ctx.signal.aborted) break;
       const detail = `${dest.protocol} ${hostPortText(dest)}`;
       const attempt = await optionsTo(deps, region, dest, left, ctx.signal);
-      if (attempt.kind === 'timeout') return failed(noAnswer(ctx.timeoutMs), null, detail);
+      if (attempt.kind === 'timeout') return failed(timeoutText(deps, dest, ctx.timeoutMs), null, detail);
       if (attempt.kind === 'transport') {
         errors.push(`${attempt.error} (${detail})`);
         continue;
@@ -90,6 +95,17 @@ async function optionsTo(
     return { kind: 'transport', error: transportText(res) };
   });
   return Promise.race([answered, aborted]);
+}
+
+/**
+ * A probe over TCP/TLS times out while its connection is still being tried (a handshake slower than the
+ * probe's deadline, a peer that drops the SYN): the last attempt's failure, if one failed and none has
+ * opened since, says why, e.g. the certificate that expired.
+ */
+function timeoutText(deps: SipOptionsDeps, dest: Endpoint, timeoutMs: number): string {
+  const last = dest.protocol === 'udp' ? undefined : deps.stack.lastConnectFailure(dest);
+  const text = noAnswer(timeoutMs);
+  return last ? `${text} (last connection attempt: ${detailText(transportFailureText(last))})` : text;
 }
 
 function transportText(res: FinalResponse): string {

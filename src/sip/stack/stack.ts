@@ -183,6 +183,11 @@ export class SipStack {
     return this.transports.endpoints();
   }
 
+  /** Why the last TCP/TLS connection attempt to `dest` failed, if none has opened since. */
+  lastConnectFailure(dest: Endpoint): GeoredError | undefined {
+    return this.transports.lastConnectFailure(dest);
+  }
+
   /**
    * Our endpoint for `protocol` (and the family of `toward`, when given), for Via sent-by and Contact. A
    * protocol we only connect out on (no listener) borrows the address of another listener with the

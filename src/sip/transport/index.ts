@@ -10,4 +10,5 @@ export {
   type TlsFiles,
 } from './options';
 export { addressFamily, hostPort, normalizeAddress } from './address';
+export { transportFailureText } from './node-errors';
 export { endpointKey, isReliable, type Endpoint, type Inbound, type TransportProtocol } from './types';

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type { GeoredError } from '../../errors/catalogue';
 import { addressFamily } from './address';
 import { transportError } from './node-errors';
 import {
@@ -96,6 +97,11 @@ export class TransportManager {
 
   hasConnection(remote: Endpoint): boolean {
     return remote.protocol !== 'udp' && this.stream(remote.protocol).hasConnection(remote);
+  }
+
+  /** Why the last TCP/TLS connection attempt to `dest` failed, if none has opened since (UDP: never). */
+  lastConnectFailure(dest: Endpoint): GeoredError | undefined {
+    return dest.protocol === 'udp' ? undefined : this.stream(dest.protocol).lastConnectFailure(dest);
   }
 
   send(bytes: Buffer, dest: Endpoint, onError?: SendErrorHandler): void {

@@ -40,3 +40,27 @@ export function sendError(err: unknown, dest: Endpoint): GeoredError {
 }
 
 export { reasonOf };
+
+/**
+ * A transport error in the few words a health reason quotes (`TLS handshake failed: certificate has
+ * expired (CERT_HAS_EXPIRED)`, `connection refused`): the endpoint is left out, since the reason already
+ * names the region and the probe or call names the destination.
+ */
+export function transportFailureText(err: GeoredError): string {
+  const reason = typeof err.params['reason'] === 'string' ? err.params['reason'] : null;
+  switch (err.code) {
+    case 'TRANSPORT_CONNECT_REFUSED':
+    case 'TRANSPORT_PORT_UNREACHABLE':
+      return 'connection refused';
+    case 'TRANSPORT_CONNECT_TIMEOUT':
+      return `no connection within ${String(err.params['ms'])} ms`;
+    case 'TRANSPORT_TLS_HANDSHAKE_FAILED':
+      return `TLS handshake failed: ${reason ?? 'unknown reason'}`;
+    case 'TRANSPORT_CONNECT_FAILED':
+      return `cannot connect: ${reason ?? 'unknown reason'}`;
+    case 'TRANSPORT_CONNECTION_LOST':
+      return `connection closed: ${reason ?? 'unknown reason'}`;
+    default:
+      return err.message;
+  }
+}

@@ -2,10 +2,14 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { addressFamily, normalizeAddress } from './address';
 import { StreamConnection } from './connection';
+import type { GeoredError } from '../../errors/catalogue';
 import { connectError, reasonOf, transportError } from './node-errors';
 import type { ListenSpec, SendErrorHandler, StreamSettings } from './options';
 import type { Endpoint, Inbound, TransportProtocol } from './types';
 import { endpointKey } from './types';
+
+/** Destinations whose last connect failure is remembered (lastConnectFailure); the oldest goes first. */
+const MAX_CONNECT_FAILURES = 1024;
 
 /** Opens a socket to `dest`; `ready` is the event after which the connection may carry SIP. */
 export type StreamDialer = (dest: Endpoint) => { socket: Socket; ready: 'connect' | 'secureConnect' };
@@ -28,6 +32,12 @@ export class StreamTransport {
   private readonly perSource = new Map<string, number>();
   private inbound = 0;
   private outbound = 0;
+  /**
+   * The last failed attempt to open a connection, per destination, until one opens: a probe that times
+   * out while the connection is still being tried can say why the last attempt failed. Bounded (oldest
+   * dropped), since destinations include whatever a request or response named.
+   */
+  private readonly connectFailures = new Map<string, GeoredError>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   rejectedConnections = 0;
@@ -87,6 +97,11 @@ export class StreamTransport {
   hasConnection(remote: Endpoint): boolean {
     const conn = this.connections.get(endpointKey(remote));
     return conn !== undefined && conn.state !== 'closed';
+  }
+
+  /** Why the last attempt to connect to `dest` failed, if no connection to it has opened since. */
+  lastConnectFailure(dest: Endpoint): GeoredError | undefined {
+    return this.connectFailures.get(endpointKey(dest));
   }
 
   send(bytes: Buffer, dest: Endpoint, onError?: SendErrorHandler): void {
@@ -162,9 +177,13 @@ export class StreamTransport {
       this.log,
     );
     let tcpConnected = false;
+    const fail = (err: GeoredError) => {
+      this.noteConnectFailure(conn.key, err);
+      conn.fail(err);
+    };
     const timer = setTimeout(
       () =>
-        conn.fail(
+        fail(
           transportError('TRANSPORT_CONNECT_TIMEOUT', {
             endpoint: endpointKey(dest),
             ms: this.settings.connectTimeoutMs,
@@ -175,14 +194,24 @@ export class StreamTransport {
     socket.once('connect', () => (tcpConnected = true));
     socket.once(ready, () => {
       clearTimeout(timer);
+      this.connectFailures.delete(conn.key);
       conn.opened();
     });
     socket.once('error', (err) => {
-      if (conn.state === 'connecting') conn.fail(connectError(err, dest, tcpConnected));
+      if (conn.state === 'connecting') fail(connectError(err, dest, tcpConnected));
     });
     socket.once('close', () => clearTimeout(timer));
     this.track(conn);
     return conn;
+  }
+
+  private noteConnectFailure(key: string, err: GeoredError): void {
+    this.connectFailures.delete(key); // re-inserted last: the map's order is the eviction order
+    this.connectFailures.set(key, err);
+    if (this.connectFailures.size > MAX_CONNECT_FAILURES) {
+      const oldest = this.connectFailures.keys().next().value;
+      if (oldest !== undefined) this.connectFailures.delete(oldest);
+    }
   }
 
   private track(conn: StreamConnection): void {

@@ -1,9 +1,13 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GeoredError } from '../../../src/errors/catalogue';
-import { TransportManager, type TransportManagerOptions } from '../../../src/sip/transport';
+import {
+  TransportManager,
+  transportFailureText,
+  type TransportManagerOptions,
+} from '../../../src/sip/transport';
 import type { Endpoint, Inbound } from '../../../src/sip/transport/types';
-import { makeSelfSignedCert, type TestCert } from '../../helpers/tls-cert';
+import { makeCaCerts, makeSelfSignedCert, type TestCert } from '../../helpers/tls-cert';
 
 const opened: TransportManager[] = [];
 const sockets: Socket[] = [];
@@ -181,6 +185,44 @@ describe('TCP', () => {
     expect(err.message).toBe(`connection refused by tcp:127.0.0.1:${dest.port}`);
   });
 
+  it('remembers the last failed connection attempt per destination until a connection opens', async () => {
+    const a = await manager({ listen: [] });
+    const probe = await manager({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+    const dest = probe.m.localEndpoint('tcp') as Endpoint;
+    expect(a.m.lastConnectFailure(dest)).toBeUndefined();
+    await probe.m.close();
+    const err = await sendError(a.m, options(1), dest);
+    expect(a.m.lastConnectFailure(dest)).toBe(err);
+    expect(transportFailureText(err)).toBe('connection refused');
+    // Another destination, and UDP, have none.
+    expect(a.m.lastConnectFailure({ ...dest, port: dest.port + 1 })).toBeUndefined();
+    expect(a.m.lastConnectFailure({ ...dest, protocol: 'udp' })).toBeUndefined();
+    // The peer is back on the same port: the connection opens and the failure is history.
+    const b = await manager({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: dest.port }] });
+    a.m.send(options(2), dest);
+    expect((await b.next()).bytes.toString()).toContain('CSeq: 2 OPTIONS');
+    expect(a.m.lastConnectFailure(dest)).toBeUndefined();
+  });
+
+  it('remembers failed connects for at most 1024 destinations, dropping the oldest', async () => {
+    const a = await manager({ listen: [] });
+    const probe = await manager({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+    const port = (probe.m.localEndpoint('tcp') as Endpoint).port;
+    await probe.m.close();
+    // 1025 loopback addresses (127.0.0.0/8), one closed port: every connect is refused.
+    const dests = Array.from({ length: 1025 }, (_, i): Endpoint => ({
+      protocol: 'tcp',
+      address: `127.0.${4 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+      port,
+    }));
+    for (const [i, dest] of dests.entries()) {
+      expect((await sendError(a.m, options(i), dest)).code).toBe('TRANSPORT_CONNECT_REFUSED');
+    }
+    expect(a.m.lastConnectFailure(dests[0]!)).toBeUndefined();
+    expect(a.m.lastConnectFailure(dests[1]!)?.code).toBe('TRANSPORT_CONNECT_REFUSED');
+    expect(a.m.lastConnectFailure(dests[1024]!)?.code).toBe('TRANSPORT_CONNECT_REFUSED');
+  });
+
   it('closes an idle connection after the idle timeout', async () => {
     const b = await manager({
       listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
@@ -271,6 +313,27 @@ describe('TLS', () => {
     expect(err.code).toBe('TRANSPORT_TLS_HANDSHAKE_FAILED');
     expect(err.message).toMatch(/^TLS handshake with tls:127\.0\.0\.1:\d+ failed: .*self.signed/i);
     expect(b.inbox).toHaveLength(0);
+  });
+
+  it('names an expired certificate, and remembers it as the last connection attempt', async () => {
+    const material = makeCaCerts();
+    try {
+      const b = await manager({
+        listen: [{ protocol: 'tls', address: '127.0.0.1', port: 0 }],
+        tls: { cert: material.expired, key: material.key },
+      });
+      const a = await manager({ listen: [], tls: { ca: material.ca } });
+      const dest = b.m.localEndpoint('tls') as Endpoint;
+      const err = await sendError(a.m, options(1), dest);
+      expect(err.code).toBe('TRANSPORT_TLS_HANDSHAKE_FAILED');
+      expect(a.m.lastConnectFailure(dest)).toBe(err);
+      expect(transportFailureText(err)).toBe(
+        'TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)',
+      );
+      expect(b.inbox).toHaveLength(0);
+    } finally {
+      material.remove();
+    }
   });
 
   it('will not listen without a certificate, and names an unreadable file', async () => {
