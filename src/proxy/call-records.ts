@@ -46,7 +46,7 @@ export interface CallRecord {
   /** The routing decision's sentence (the string the router already built: no cost to keep it). */
   readonly routing_reason: string | null;
   /**
-   * Queued: still in the next batch. Written: in the store, later changes go through updateCall. Dropped:
+   * Queued: still in the next batch. Written: in the store, its end goes as an end (endCalls). Dropped:
    * lost (spool overflow, refused as invalid), so its end is not written either.
    */
   stage: 'open' | 'queued' | 'written' | 'dropped';
