@@ -2,14 +2,21 @@
 // changes (node --import tsx scripts/field-rules-doc.ts) and paste its output between the markers.
 // test/validation/field-docs.test.ts checks the doc against the table either way.
 import {
+  ALERT_RULES,
   FAILBACK_RULES,
   FAILOVER_RULES,
   FLAP_GUARD_RULES,
   HEALTH_CHECK_RULES,
+  PAGERDUTY_REQUIRED,
+  PAGERDUTY_RULES,
   REGION_REQUIRED,
   REGION_RULES,
   REPLICATION_RULES,
   ROUTING_RULES,
+  SMS_GATEWAY_REQUIRED,
+  SMS_GATEWAY_RULES,
+  SMTP_REQUIRED,
+  SMTP_RULES,
   type FieldFormat,
   type FieldRule,
 } from '../src/model/field-rules';
@@ -19,6 +26,7 @@ const SECTIONS: ReadonlyArray<{
   prefix: string;
   paths: string;
   rules: Readonly<Record<string, FieldRule>>;
+  required?: readonly string[];
   names?: Readonly<Record<string, string>>;
 }> = [
   {
@@ -27,6 +35,7 @@ const SECTIONS: ReadonlyArray<{
     paths:
       'config.yml `regions[]`; `registerRegion` / `updateRegion`; `POST …/region`, `PATCH …/regions/{name}`',
     rules: REGION_RULES,
+    required: REGION_REQUIRED,
   },
   {
     title: 'Health checks',
@@ -71,6 +80,34 @@ const SECTIONS: ReadonlyArray<{
     paths: 'config.yml `data_replication`; `enableDataReplication`; `PUT …/data-replication`',
     rules: REPLICATION_RULES,
   },
+  {
+    title: 'Alerts',
+    prefix: 'alerts.',
+    paths: 'config.yml `alerts`; `configureAlerts`; `PUT …/alerts` (null clears webhook and webhook_secret)',
+    rules: ALERT_RULES,
+  },
+  {
+    title: 'Alerts: SMTP',
+    prefix: 'alerts.smtp.',
+    paths: 'config.yml `alerts.smtp`; `configureAlerts({ smtp })`; `PUT …/alerts` `smtp`',
+    rules: SMTP_RULES,
+    required: SMTP_REQUIRED,
+  },
+  {
+    title: 'Alerts: SMS gateway',
+    prefix: 'alerts.sms_gateway.',
+    paths:
+      'config.yml `alerts.sms_gateway`; `configureAlerts({ sms_gateway })`; `PUT …/alerts` `sms_gateway`',
+    rules: SMS_GATEWAY_RULES,
+    required: SMS_GATEWAY_REQUIRED,
+  },
+  {
+    title: 'Alerts: PagerDuty',
+    prefix: 'alerts.pagerduty.',
+    paths: 'config.yml `alerts.pagerduty`; `configureAlerts({ pagerduty })`; `PUT …/alerts` `pagerduty`',
+    rules: PAGERDUTY_RULES,
+    required: PAGERDUTY_REQUIRED,
+  },
 ];
 
 const FORMATS: Record<FieldFormat, string> = {
@@ -100,6 +137,8 @@ function range(rule: FieldRule): string {
       if (rule.maxLength !== undefined) parts.push(`at most ${rule.maxLength} characters`);
       if (rule.pattern) parts.push(`\`${rule.pattern.source.replace(/\|/g, '\\|')}\``);
       if (rule.format) parts.push(FORMATS[rule.format]);
+      // A secret is a reference, resolved when used; its value is never shown (errors say so).
+      if (rule.secret) parts.push('a secret reference env:VAR or file:PATH, never shown');
       return parts.join(', ');
     }
     case 'list': {
@@ -109,7 +148,7 @@ function range(rule: FieldRule): string {
           : rule.maxItems !== undefined
             ? `at most ${rule.maxItems}`
             : 'any number of';
-      return `list of ${n} items, each ${range(rule.items)}`;
+      return `list of ${n}${rule.unique ? ' different' : ''} items, each ${range(rule.items)}`;
     }
   }
 }
@@ -127,8 +166,7 @@ export function renderFieldTables(): string {
     );
     for (const [key, rule] of Object.entries(s.rules)) {
       const name = s.names?.[key] ?? `${s.prefix}${key}`;
-      const required =
-        s.rules === REGION_RULES && (REGION_REQUIRED as readonly string[]).includes(key) ? ' (required)' : '';
+      const required = s.required?.includes(key) ? ' (required)' : '';
       lines.push(`| \`${name}\`${required} | ${range(rule)} | ${rule.expected.replace(/\|/g, '\\|')} |`);
     }
     lines.push('');

@@ -4,7 +4,20 @@
  * (smtp.password, sms_gateway.auth_token, webhook_secret, pagerduty.routing_key) are only ever `env:VAR` or
  * `file:PATH` references: stored and shown as the reference, read when a message is sent.
  */
+import { checkField } from '../config/check-field';
 import { resolveSecret } from '../config/secret';
+import {
+  ALERT_RULES,
+  PAGERDUTY_REQUIRED,
+  PAGERDUTY_RULES,
+  SECRET_EXPECTED,
+  SECRET_NOT_SHOWN,
+  SMS_GATEWAY_REQUIRED,
+  SMS_GATEWAY_RULES,
+  SMTP_REQUIRED,
+  SMTP_RULES,
+  type FieldRule,
+} from '../model/field-rules';
 import type {
   AlertsSettings,
   EffectiveAlerts,
@@ -58,15 +71,6 @@ export const TOP_KEYS = [
   'sms_gateway',
   'pagerduty',
 ] as const;
-const SMTP_KEYS = ['host', 'port', 'security', 'username', 'password', 'from', 'tls_insecure'] as const;
-const SMS_KEYS = ['base_url', 'account_sid', 'auth_token', 'from'] as const;
-const PD_KEYS = ['routing_key', 'base_url'] as const;
-
-// Deliberately loose: the SMTP server is the judge of an address; this catches a slip of the keyboard.
-const EMAIL = /^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/;
-/** E.164: + and 8 to 15 digits. */
-const E164 = /^\+[1-9][0-9]{7,14}$/;
-const SECRET_EXPECTED = 'env:VAR or file:PATH naming the secret';
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -75,16 +79,6 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return String(v);
-}
-
-function isHttpUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 class Checker {
@@ -113,48 +107,46 @@ class Checker {
     return null;
   }
 
-  text(field: string, v: unknown, required: boolean, expected = 'a non-empty string'): void {
-    if (v === undefined && !required) return;
-    if (typeof v !== 'string' || v.trim() === '') this.bad(field, v, expected);
-  }
-
-  number(field: string, v: unknown, min: number, max: number, integer: boolean): void {
-    if (v === undefined) return;
-    const ok =
-      typeof v === 'number' &&
-      Number.isFinite(v) &&
-      v >= min &&
-      v <= max &&
-      (!integer || Number.isInteger(v));
-    if (!ok) this.bad(field, v, `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
-  }
-
-  bool(field: string, v: unknown): void {
-    if (v !== undefined && typeof v !== 'boolean') this.bad(field, v, 'true or false');
-  }
-
-  list(field: string, v: unknown, what: string, ok: (s: string) => boolean): void {
-    if (v === undefined) return;
-    if (!Array.isArray(v)) return this.bad(field, v, `a list of ${what}`);
-    v.forEach((item, i) => {
-      if (typeof item !== 'string' || !ok(item)) this.bad(`${field}[${i}]`, item, what);
-    });
-  }
-
-  /** A secret reference: never echoes a literal, names an unset variable or unreadable file. */
-  secret(field: string, v: unknown, required: boolean, check?: (value: string) => string | null): void {
-    if (v === undefined || v === null) {
-      if (required) this.problems.push({ field, found: 'nothing', expected: SECRET_EXPECTED });
+  /**
+   * A field under its rule of src/model/field-rules.ts (absent: allowed unless required). A secret's value
+   * is never shown; its reference is then resolved (secret()).
+   */
+  field(
+    field: string,
+    rule: FieldRule,
+    v: unknown,
+    required = false,
+    secretCheck?: (value: string) => string | null,
+  ): void {
+    if (v === undefined) {
+      if (required) this.bad(field, v, rule.expected);
       return;
     }
-    if (typeof v !== 'string') {
+    const p = checkField(rule, v);
+    if (p) {
+      const secret = rule.kind === 'string' && rule.secret === true;
       this.problems.push({
-        field,
-        found: 'a value that is not a string (not shown)',
-        expected: SECRET_EXPECTED,
+        field: `${field}${p.at}`,
+        found: secret ? SECRET_NOT_SHOWN : describe(p.value),
+        expected: p.expected,
       });
-      return;
+    } else if (rule.kind === 'string' && rule.secret) this.secret(field, v as string, secretCheck);
+  }
+
+  /** Each field of a mapping under its table's rule, the required ones required. */
+  fields(
+    prefix: string,
+    m: Record<string, unknown>,
+    rules: Readonly<Record<string, FieldRule>>,
+    required: readonly string[] = [],
+  ): void {
+    for (const [k, rule] of Object.entries(rules)) {
+      this.field(`${prefix}${k}`, rule, m[k], required.includes(k));
     }
+  }
+
+  /** A secret reference (a string checkField passed): names an unset variable or unreadable file, never the value. */
+  secret(field: string, v: string, check?: (value: string) => string | null): void {
     const r = resolveSecret(v.trim(), this.env);
     if (!r.ok) {
       const found =
@@ -164,7 +156,7 @@ class Checker {
             ? `${v}, which cannot be read (${String(r.params.reason)})`
             : r.code === 'CONFIG_LITERAL_SECRET'
               ? 'a secret written in place (not shown)'
-              : describe(v);
+              : SECRET_NOT_SHOWN;
       this.problems.push({ field, found, expected: SECRET_EXPECTED });
       return;
     }
@@ -192,63 +184,46 @@ export function checkAlertsSettings(v: unknown, env: NodeJS.ProcessEnv = process
   const s = c.object('', v, 'a mapping of alert settings');
   if (!s) return c.problems;
   c.keys('', s, TOP_KEYS);
-  c.list('email', s.email, 'an email address such as ops@example.com', (x) => EMAIL.test(x));
-  c.list('sms', s.sms, 'a phone number in E.164 form such as +15551234567', (x) => E164.test(x));
-  if (s.webhook !== undefined && s.webhook !== null && !isHttpUrl(s.webhook)) {
-    c.bad('webhook', s.webhook, 'an http:// or https:// URL');
+  const R = ALERT_RULES;
+  for (const k of ['email', 'sms', 'on_events', 'dry_run', 'instance_name'] as const) c.field(k, R[k], s[k]);
+  for (const k of [
+    'repeat_interval',
+    'retry_attempts',
+    'retry_initial_delay',
+    'retry_max_delay',
+    'delivery_timeout',
+  ] as const) {
+    c.field(k, R[k], s[k]);
   }
-  const known: readonly string[] = ALERT_EVENTS;
-  c.list('on_events', s.on_events, `one of ${ALERT_EVENTS.join(', ')}`, (x) => known.includes(x));
-  c.bool('dry_run', s.dry_run);
-  c.text('instance_name', s.instance_name, false);
-  c.number('repeat_interval', s.repeat_interval, 1, 7 * 86_400, false);
-  c.number('retry_attempts', s.retry_attempts, 1, 20, true);
-  c.number('retry_initial_delay', s.retry_initial_delay, 0.001, 3600, false);
-  c.number('retry_max_delay', s.retry_max_delay, 0.001, 86_400, false);
-  c.number('delivery_timeout', s.delivery_timeout, 0.01, 300, false);
-  c.secret('webhook_secret', s.webhook_secret, false, webhookKeyProblem);
+  // null clears these: only a value is checked.
+  if (s.webhook !== null) c.field('webhook', R.webhook, s.webhook);
+  if (s.webhook_secret !== null) {
+    c.field('webhook_secret', R.webhook_secret, s.webhook_secret, false, webhookKeyProblem);
+  }
   if (s.smtp !== undefined && s.smtp !== null) {
-    const m = c.object('smtp', s.smtp, `a mapping with keys ${SMTP_KEYS.join(', ')}`);
+    const m = c.object('smtp', s.smtp, `a mapping with keys ${Object.keys(SMTP_RULES).join(', ')}`);
     if (m) {
-      c.keys('smtp', m, SMTP_KEYS);
-      c.text('smtp.host', m.host, true, 'the SMTP server host name or address');
-      c.number('smtp.port', m.port, 1, 65535, true);
-      if (m.security !== undefined && !['starttls', 'tls', 'none'].includes(m.security as string)) {
-        c.bad('smtp.security', m.security, 'one of starttls, tls, none');
-      }
-      c.text('smtp.username', m.username, false);
-      c.secret('smtp.password', m.password, false);
+      c.keys('smtp', m, Object.keys(SMTP_RULES));
+      c.fields('smtp.', m, SMTP_RULES, SMTP_REQUIRED);
       if (m.password !== undefined && m.username === undefined) {
         c.bad('smtp.username', undefined, 'a user name, since smtp.password is given');
       }
-      if (typeof m.from !== 'string' || !EMAIL.test(m.from.replace(/^.*<(.+)>\s*$/, '$1'))) {
-        c.bad('smtp.from', m.from, 'the sender address, such as geored@example.com');
-      }
-      c.bool('smtp.tls_insecure', m.tls_insecure);
     }
   }
   if (s.sms_gateway !== undefined && s.sms_gateway !== null) {
-    const m = c.object('sms_gateway', s.sms_gateway, `a mapping with keys ${SMS_KEYS.join(', ')}`);
+    const keys = Object.keys(SMS_GATEWAY_RULES);
+    const m = c.object('sms_gateway', s.sms_gateway, `a mapping with keys ${keys.join(', ')}`);
     if (m) {
-      c.keys('sms_gateway', m, SMS_KEYS);
-      if (m.base_url !== undefined && !isHttpUrl(m.base_url)) {
-        c.bad('sms_gateway.base_url', m.base_url, 'an http:// or https:// URL');
-      }
-      c.text('sms_gateway.account_sid', m.account_sid, true, 'the account SID');
-      c.secret('sms_gateway.auth_token', m.auth_token, true);
-      if (typeof m.from !== 'string' || !E164.test(m.from)) {
-        c.bad('sms_gateway.from', m.from, 'the sending number in E.164 form such as +15551234567');
-      }
+      c.keys('sms_gateway', m, keys);
+      c.fields('sms_gateway.', m, SMS_GATEWAY_RULES, SMS_GATEWAY_REQUIRED);
     }
   }
   if (s.pagerduty !== undefined && s.pagerduty !== null) {
-    const m = c.object('pagerduty', s.pagerduty, `a mapping with keys ${PD_KEYS.join(', ')}`);
+    const keys = Object.keys(PAGERDUTY_RULES);
+    const m = c.object('pagerduty', s.pagerduty, `a mapping with keys ${keys.join(', ')}`);
     if (m) {
-      c.keys('pagerduty', m, PD_KEYS);
-      c.secret('pagerduty.routing_key', m.routing_key, true);
-      if (m.base_url !== undefined && !isHttpUrl(m.base_url)) {
-        c.bad('pagerduty.base_url', m.base_url, 'an http:// or https:// URL');
-      }
+      c.keys('pagerduty', m, keys);
+      c.fields('pagerduty.', m, PAGERDUTY_RULES, PAGERDUTY_REQUIRED);
     }
   }
   return c.problems;

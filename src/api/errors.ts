@@ -6,7 +6,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS } from '../errors/api';
 import { GeoredError, errorFactory } from '../errors/catalogue';
-import { EXPECTED_KEYWORD } from './schemas/field-schema';
+import { SECRET_NOT_SHOWN } from '../model/field-rules';
+import { EXPECTED_KEYWORD, SECRET_KEYWORD } from './schemas/field-schema';
 
 export const apiError = errorFactory(API_ERRORS);
 
@@ -77,7 +78,12 @@ function shown(v: unknown): string {
 function detailOf(issue: AjvIssue): string {
   const expected = expectedOf(issue);
   if (expected !== undefined) {
-    const found = issue.keyword === 'required' ? 'nothing' : shown(issue.propertyName ?? issue.data);
+    const found =
+      issue.keyword === 'required'
+        ? 'nothing'
+        : issue.parentSchema?.[SECRET_KEYWORD] === true
+          ? SECRET_NOT_SHOWN
+          : shown(issue.propertyName ?? issue.data);
     return `found ${found}, expected ${expected}`;
   }
   if (issue.keyword === 'additionalProperties') return 'is not a known property';

@@ -5,7 +5,7 @@
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { EXPECTED_KEYWORD } from './schemas/field-schema';
+import { EXPECTED_KEYWORD, SECRET_KEYWORD } from './schemas/field-schema';
 
 // `x-expected` carries a field rule's expected sentence (src/api/schemas/field-schema.ts); verbose errors
 // bring the failing schema along, so the error handler can answer with that sentence.
@@ -15,7 +15,7 @@ const STRICT = {
   useDefaults: true,
   allErrors: false,
   verbose: true,
-  keywords: [EXPECTED_KEYWORD] as string[],
+  keywords: [EXPECTED_KEYWORD, SECRET_KEYWORD] as string[],
 };
 const TEXT = { ...STRICT, coerceTypes: 'array' as const };
 

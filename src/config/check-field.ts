@@ -87,6 +87,10 @@ export function checkField(rule: FieldRule, v: unknown): FieldProblem | null {
   ) {
     return { at: '', expected: rule.expected, value: v };
   }
+  // A repeat is the list's fault, not an item's: the list's sentence, at the list (as REST's uniqueItems).
+  if (rule.unique && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) {
+    return { at: '', expected: rule.expected, value: v };
+  }
   for (let i = 0; i < v.length; i++) {
     const p = checkField(rule.items, v[i]);
     if (p) return { ...p, at: `[${i}]${p.at}` };

@@ -10,6 +10,8 @@
  * time range) are named by `format`; checkField knows them, and REST meets them in the service.
  */
 
+import { ALERT_EVENTS } from '../alerts/types';
+
 export type FieldFormat = 'sip-server' | 'host' | 'time-zone' | 'http-url' | 'cidr' | 'time-range';
 
 interface RuleBase {
@@ -34,6 +36,11 @@ export interface StringFieldRule extends RuleBase {
   readonly maxLength?: number;
   readonly pattern?: RegExp;
   readonly format?: FieldFormat;
+  /**
+   * The value is a secret reference (env:VAR or file:PATH): no error, log or doc ever shows the value
+   * (an error says SECRET_NOT_SHOWN as what it found), and the reference is resolved by its reader.
+   */
+  readonly secret?: boolean;
 }
 
 export interface BooleanFieldRule extends RuleBase {
@@ -50,7 +57,12 @@ export interface ListFieldRule extends RuleBase {
   readonly items: FieldRule;
   readonly minItems?: number;
   readonly maxItems?: number;
+  /** No item twice (a recipient listed twice would be sent everything twice). */
+  readonly unique?: boolean;
 }
+
+/** What an error says it found in place of a secret's value, on every path. */
+export const SECRET_NOT_SHOWN = 'a value (not shown)';
 
 export type FieldRule = NumberFieldRule | StringFieldRule | BooleanFieldRule | EnumFieldRule | ListFieldRule;
 
@@ -278,3 +290,143 @@ export const NO_OVERLAP_EXPECTED = 'time ranges that do not overlap';
 /** strategy time_of_day routes by the ranges, so it needs at least one (an empty set is refused too). */
 export const TIME_OF_DAY_NEEDS_RANGES =
   'time_based ranges such as {"08:00-17:00": us-east-1}, since strategy is time_of_day';
+
+// ---- alerts: config.yml `alerts`, configureAlerts and PUT .../alerts (src/alerts/settings.ts checks them) ----
+
+/** Deliberately loose: the SMTP server is the judge of an address; this catches a slip of the keyboard. */
+const EMAIL_SOURCE = '[^\\s@<>",]+@[^\\s@<>",]+\\.[^\\s@<>",]+';
+/** E.164: + and 8 to 15 digits. */
+const E164 = /^\+[1-9][0-9]{7,14}$/;
+
+export const SECRET_EXPECTED = 'env:VAR or file:PATH naming the secret';
+
+const secretRule = (description: string): StringFieldRule => ({
+  kind: 'string',
+  maxLength: 500,
+  secret: true,
+  expected: SECRET_EXPECTED,
+  description,
+});
+
+const httpUrl = (description: string): StringFieldRule => ({
+  kind: 'string',
+  maxLength: 2048,
+  format: 'http-url',
+  expected: 'an http:// or https:// URL',
+  description,
+});
+
+const alertSeconds = (min: number, max: number, description: string): NumberFieldRule => ({
+  kind: 'number',
+  min,
+  max,
+  expected: `a duration in seconds from ${min} to ${max}`,
+  description,
+});
+
+export const ALERT_RULES = {
+  email: {
+    kind: 'list',
+    maxItems: 100,
+    unique: true,
+    items: {
+      kind: 'string',
+      maxLength: 320,
+      pattern: new RegExp(`^${EMAIL_SOURCE}$`),
+      expected: 'an email address such as ops@example.com',
+    },
+    expected: 'a list of up to 100 different email addresses',
+  },
+  sms: {
+    kind: 'list',
+    maxItems: 100,
+    unique: true,
+    items: {
+      kind: 'string',
+      maxLength: 20,
+      pattern: E164,
+      expected: 'a phone number in E.164 form such as +15551234567',
+    },
+    expected: 'a list of up to 100 different phone numbers in E.164 form',
+  },
+  webhook: httpUrl('URL each alert is POSTed to, signed with webhook_secret (null clears)'),
+  on_events: {
+    kind: 'list',
+    maxItems: ALERT_EVENTS.length,
+    unique: true,
+    items: { kind: 'enum', values: ALERT_EVENTS, expected: `one of ${ALERT_EVENTS.join(', ')}` },
+    expected: 'a list of different alert events (all of them when not given)',
+  },
+  dry_run: bool('Record what would be sent; send nothing, resolve no host name'),
+  instance_name: {
+    kind: 'string',
+    maxLength: 100,
+    expected: 'an instance name of up to 100 characters',
+    description: 'Names this geored in every alert (default: its instance id)',
+  },
+  repeat_interval: alertSeconds(1, 7 * 86_400, 'Seconds one condition of one region is not sent again'),
+  retry_attempts: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 20,
+    expected: 'an integer from 1 to 20',
+    description: 'Attempts per message, the first included',
+  },
+  retry_initial_delay: alertSeconds(0.001, 3600, 'Seconds before the first retry (doubled each time)'),
+  retry_max_delay: alertSeconds(0.001, 86_400, 'Longest wait between retries, seconds'),
+  delivery_timeout: alertSeconds(0.01, 300, 'Seconds one delivery attempt may take'),
+  webhook_secret: secretRule('Reference to a Standard Webhooks key whsec_<base64> (null clears)'),
+} as const satisfies Record<string, FieldRule>;
+
+export const SMTP_SECURITY = ['starttls', 'tls', 'none'] as const;
+
+/** alerts.smtp (null clears the mapping). */
+export const SMTP_RULES = {
+  host: { kind: 'string', maxLength: 255, format: 'host', expected: 'the SMTP server host name or address' },
+  port: {
+    kind: 'number',
+    integer: true,
+    min: 1,
+    max: 65_535,
+    expected: 'a port from 1 to 65535',
+    description: 'Default 587 with starttls, 465 with tls, 25 with none',
+  },
+  security: {
+    kind: 'enum',
+    values: SMTP_SECURITY,
+    expected: `one of ${SMTP_SECURITY.join(', ')}`,
+    description: 'starttls (required, the default), implicit tls, or none',
+  },
+  username: { kind: 'string', maxLength: 255, expected: 'a user name of up to 255 characters' },
+  password: secretRule('Reference to the SMTP password (needs username)'),
+  from: {
+    kind: 'string',
+    maxLength: 320,
+    pattern: new RegExp(`^(?:${EMAIL_SOURCE}|[^<>]*<${EMAIL_SOURCE}>\\s*)$`),
+    expected: 'the sender address, such as geored@example.com or Geored <geored@example.com>',
+  },
+  tls_insecure: bool('Accept a certificate that does not verify (a relay with a self-signed certificate)'),
+} as const satisfies Record<string, FieldRule>;
+export const SMTP_REQUIRED = ['host', 'from'] as const;
+
+/** alerts.sms_gateway: a Twilio-compatible Messages API (null clears). */
+export const SMS_GATEWAY_RULES = {
+  base_url: httpUrl('Default https://api.twilio.com'),
+  account_sid: { kind: 'string', maxLength: 100, expected: 'the account SID (up to 100 characters)' },
+  auth_token: secretRule('Reference to the auth token'),
+  from: {
+    kind: 'string',
+    maxLength: 20,
+    pattern: E164,
+    expected: 'the sending number in E.164 form such as +15551234567',
+  },
+} as const satisfies Record<string, FieldRule>;
+export const SMS_GATEWAY_REQUIRED = ['account_sid', 'auth_token', 'from'] as const;
+
+/** alerts.pagerduty: the Events API v2 (null clears). */
+export const PAGERDUTY_RULES = {
+  routing_key: secretRule('Reference to the integration (routing) key'),
+  base_url: httpUrl('Default https://events.pagerduty.com'),
+} as const satisfies Record<string, FieldRule>;
+export const PAGERDUTY_REQUIRED = ['routing_key'] as const;

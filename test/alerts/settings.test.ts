@@ -95,14 +95,14 @@ describe('features.geographic_redundancy.alerts in config.yml', () => {
         expect.stringMatching(/^found "explode", expected one of failover, failback, /),
         8,
       ],
-      [`${p}.repeat_interval`, 'found 0, expected a number from 1 to 604800', 9],
+      [`${p}.repeat_interval`, 'found 0, expected a duration in seconds from 1 to 604800', 9],
       [
         `${p}.emial`,
         expect.stringMatching(/^found an unknown key, expected one of email, sms, webhook, /),
         10,
       ],
       [`${p}.smtp.username`, 'found nothing, expected a user name, since smtp.password is given', 11],
-      [`${p}.smtp.port`, 'found 70000, expected an integer from 1 to 65535', 11],
+      [`${p}.smtp.port`, 'found 70000, expected a port from 1 to 65535', 11],
       [
         `${p}.smtp.password`,
         'found env:UNSET_VAR_1, but the variable is not set, expected env:VAR or file:PATH naming the secret',

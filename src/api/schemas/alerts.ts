@@ -1,78 +1,60 @@
 /**
  * Schemas of alerts: the guide's configure_alerts arguments (email, sms, webhook, on_events) plus each
- * channel's settings. Shapes here; meaning (addresses, E.164 numbers, secrets as env:/file:, ranges) is
- * checked once, by src/alerts/settings.ts, for the file, the TypeScript API and this route alike.
+ * channel's settings, generated from the one field table (ALERT_RULES, SMTP_RULES, ... in
+ * src/model/field-rules.ts) as the other settings' schemas are. What a schema cannot say (a secret's
+ * env:/file: reference resolving, a Standard Webhooks key, username with password, a channel with its
+ * gateway) is checked once, by src/alerts/settings.ts, for the file, the TypeScript API and this route alike.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { ALERT_EVENTS } from '../../alerts/types';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import type { PagerDutySettings, SmsGatewaySettings, SmtpSettings } from '../../alerts/settings-types';
+import {
+  ALERT_RULES,
+  PAGERDUTY_REQUIRED,
+  PAGERDUTY_RULES,
+  SMS_GATEWAY_REQUIRED,
+  SMS_GATEWAY_RULES,
+  SMTP_REQUIRED,
+  SMTP_RULES,
+  type FieldRule,
+} from '../../model/field-rules';
 import { Nullable, StringEnum, Timestamp } from './common';
+import { fieldSchema } from './field-schema';
 
-const Secret = Type.String({
-  minLength: 1,
-  maxLength: 500,
-  description: 'env:VAR or file:PATH naming the secret',
-});
 const Channel = StringEnum(['email', 'sms', 'webhook', 'pagerduty'] as const);
-const Event = StringEnum(ALERT_EVENTS, 'An event to alert on');
 
-const smtpFields = {
-  host: Type.String({ minLength: 1, maxLength: 255 }),
-  port: Type.Integer(),
-  security: StringEnum(['starttls', 'tls', 'none'] as const, 'starttls (required), implicit tls, or none'),
-  username: Type.String({ minLength: 1, maxLength: 255 }),
-  password: Secret,
-  from: Type.String({ minLength: 3, maxLength: 320 }),
-  tls_insecure: Type.Boolean(),
-};
-const Smtp = Type.Object(
-  {
-    ...smtpFields,
-    port: Type.Optional(smtpFields.port),
-    security: Type.Optional(smtpFields.security),
-    username: Type.Optional(smtpFields.username),
-    password: Type.Optional(smtpFields.password),
-    tls_insecure: Type.Optional(smtpFields.tls_insecure),
-  },
-  { additionalProperties: false },
-);
-const SmsGateway = Type.Object(
-  {
-    base_url: Type.Optional(Type.String({ maxLength: 2000, description: 'Default https://api.twilio.com' })),
-    account_sid: Type.String({ minLength: 1, maxLength: 100 }),
-    auth_token: Secret,
-    from: Type.String({ minLength: 1, maxLength: 20 }),
-  },
-  { additionalProperties: false },
-);
-const PagerDuty = Type.Object(
-  {
-    routing_key: Secret,
-    base_url: Type.Optional(
-      Type.String({ maxLength: 2000, description: 'Default https://events.pagerduty.com' }),
-    ),
-  },
-  { additionalProperties: false },
-);
+/** A channel's mapping: each rule's schema, the required ones required, no other key; typed as its settings. */
+function mapping<T>(rules: Readonly<Record<string, FieldRule>>, required: readonly string[]): TUnsafe<T> {
+  const props: Record<string, TSchema> = {};
+  for (const [k, rule] of Object.entries(rules)) {
+    props[k] = required.includes(k) ? fieldSchema(rule) : Type.Optional(fieldSchema(rule));
+  }
+  return Type.Unsafe<T>(Type.Object(props, { additionalProperties: false }));
+}
 
+const Smtp = mapping<SmtpSettings>(SMTP_RULES, SMTP_REQUIRED);
+const SmsGateway = mapping<SmsGatewaySettings>(SMS_GATEWAY_RULES, SMS_GATEWAY_REQUIRED);
+const PagerDuty = mapping<PagerDutySettings>(PAGERDUTY_RULES, PAGERDUTY_REQUIRED);
+
+const R = ALERT_RULES;
 const commonFields = {
-  email: Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 }),
-  sms: Type.Array(Type.String({ maxLength: 20 }), { maxItems: 100 }),
-  on_events: Type.Array(Event, { maxItems: ALERT_EVENTS.length, uniqueItems: true }),
-  dry_run: Type.Boolean({ description: 'Record what would be sent; send nothing, resolve no host name' }),
-  instance_name: Type.String({ minLength: 1, maxLength: 100 }),
-  repeat_interval: Type.Number({ description: 'Seconds one condition of one region is not sent again' }),
-  retry_attempts: Type.Integer(),
-  retry_initial_delay: Type.Number(),
-  retry_max_delay: Type.Number(),
-  delivery_timeout: Type.Number(),
+  email: fieldSchema(R.email),
+  sms: fieldSchema(R.sms),
+  on_events: fieldSchema(R.on_events),
+  dry_run: fieldSchema(R.dry_run),
+  instance_name: fieldSchema(R.instance_name),
+  repeat_interval: fieldSchema(R.repeat_interval),
+  retry_attempts: fieldSchema(R.retry_attempts),
+  retry_initial_delay: fieldSchema(R.retry_initial_delay),
+  retry_max_delay: fieldSchema(R.retry_max_delay),
+  delivery_timeout: fieldSchema(R.delivery_timeout),
 };
 
 /** PUT body: the fields given change, null clears, absent keeps. */
 export const AlertsPutSchema = Type.Partial(
   Type.Object({
     ...commonFields,
-    webhook: Nullable(Type.String({ maxLength: 2000 })),
-    webhook_secret: Nullable(Secret),
+    webhook: Nullable(fieldSchema(R.webhook)),
+    webhook_secret: Nullable(fieldSchema(R.webhook_secret)),
     smtp: Nullable(Smtp),
     sms_gateway: Nullable(SmsGateway),
     pagerduty: Nullable(PagerDuty),

@@ -9,6 +9,8 @@ import type { FieldRule } from '../../model/field-rules';
 
 /** The annotation keyword carrying a rule's expected sentence (registered with ajv in src/api/validation.ts). */
 export const EXPECTED_KEYWORD = 'x-expected';
+/** Marks a secret reference's schema: the error handler then says SECRET_NOT_SHOWN, never the value. */
+export const SECRET_KEYWORD = 'x-secret';
 
 type StaticOf<R extends FieldRule> = R extends { kind: 'number' }
   ? number
@@ -45,6 +47,7 @@ function jsonSchema(rule: FieldRule): Record<string, unknown> {
         ...(rule.maxLength !== undefined ? { maxLength: rule.maxLength } : {}),
         // Never only white space, as checkField says; a rule's own pattern implies it.
         pattern: rule.pattern?.source ?? '\\S',
+        ...(rule.secret ? { [SECRET_KEYWORD]: true } : {}),
         ...common,
       };
     case 'list':
@@ -53,6 +56,7 @@ function jsonSchema(rule: FieldRule): Record<string, unknown> {
         items: jsonSchema(rule.items),
         ...(rule.minItems !== undefined ? { minItems: rule.minItems } : {}),
         ...(rule.maxItems !== undefined ? { maxItems: rule.maxItems } : {}),
+        ...(rule.unique ? { uniqueItems: true } : {}),
         ...common,
       };
   }
