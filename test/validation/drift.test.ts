@@ -17,16 +17,21 @@ import { GeoredError } from '../../src/errors';
 import type { GeographicRedundancy } from '../../src/geo/service';
 import { SETTINGS_KEY, checkRoutingSettings } from '../../src/geo/settings';
 import { getGeographicRedundancy, resetGeographicRedundancy } from '../../src/index';
+import { ALERTS_KEY } from '../../src/alerts/alerter';
 import {
+  ALERT_RULES,
   FAILBACK_RULES,
   FAILOVER_RULES,
   FLAP_GUARD_RULES,
   HEALTH_CHECK_RULES,
   NO_OVERLAP_EXPECTED,
+  PAGERDUTY_RULES,
   REGION_REQUIRED,
   REGION_RULES,
   REPLICATION_RULES,
   ROUTING_RULES,
+  SMS_GATEWAY_RULES,
+  SMTP_RULES,
   TIME_OF_DAY_NEEDS_RANGES,
   coordinatePairExpected,
   knownRegionExpected,
@@ -68,7 +73,36 @@ const GEO = {
 /** The region every region case registers (its sip_server is its own, so no duplicate). */
 const NEW_REGION = { name: 'eu-central-1', trunk_id: 'trunk-eu', sip_server: '127.0.0.1:15099', priority: 3 };
 
-type Section = 'region' | 'health_check' | 'failover' | 'flap_guard' | 'failback' | 'routing' | 'replication';
+type Section =
+  | 'region'
+  | 'health_check'
+  | 'failover'
+  | 'flap_guard'
+  | 'failback'
+  | 'routing'
+  | 'replication'
+  | AlertSection;
+/** The alert settings: `alerts` itself and its channels' mappings (config alerts, configureAlerts, PUT .../alerts). */
+type AlertSection = 'alerts' | 'smtp' | 'sms_gateway' | 'pagerduty';
+const ALERT_SECTIONS: readonly Section[] = ['alerts', 'smtp', 'sms_gateway', 'pagerduty'];
+
+/**
+ * The secret every alert secret case refers to (env:GEORED_DRIFT_SECRET): a Standard Webhooks key, so it is
+ * good for webhook_secret too. The alert service of the TypeScript API and of REST reads process.env.
+ */
+const SECRET_VAR = 'GEORED_DRIFT_SECRET';
+const SECRET_REF = `env:${SECRET_VAR}`;
+process.env[SECRET_VAR] = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const FILE_ENV = { [SECRET_VAR]: process.env[SECRET_VAR] };
+/** A literal secret: refused on every path, and never in an error. */
+const LITERAL_SECRET = 'hunter2-literal-secret';
+
+/** What each channel's case starts from: its required fields (smtp: username, so a password is good alone). */
+const CHANNEL_BASE: Record<Exclude<AlertSection, 'alerts'>, Record<string, unknown>> = {
+  smtp: { host: '127.0.0.1', from: 'geored@example.com', username: 'geored' },
+  sms_gateway: { account_sid: 'AC1', auth_token: SECRET_REF, from: '+15551234567' },
+  pagerduty: { routing_key: SECRET_REF },
+};
 
 /**
  * Sections the TypeScript API is not compared for here: flap_guard has no API; enable_data_replication
@@ -89,6 +123,8 @@ interface Case {
   readonly names?: string;
   /** The found text, where all three paths must agree on it too. */
   readonly found?: string;
+  /** Text no path's error may contain (a secret's value). */
+  readonly hidden?: string;
   readonly label?: string;
 }
 
@@ -151,9 +187,20 @@ const PLAIN_GOOD: Record<string, string[]> = {
   'region.capabilities': ['voice'],
   'health_check.check_methods': ['pushed'],
   'routing.time_region': ['us-west-1'],
+  'alerts.email': ['ops@example.com'],
+  'alerts.sms': ['+15551234567'],
+  'smtp.from': ['geored@example.com', 'Geored <geored@example.com>'],
+  'sms_gateway.from': ['+15551234567'],
+};
+
+/** The i-th of many different good items of a list with no repeats (its longest good list). */
+const DISTINCT_GOOD: Record<string, (i: number) => string> = {
+  'alerts.email': (i) => `ops${i}@example.com`,
+  'alerts.sms': (i) => `+1555${String(i).padStart(7, '0')}`,
 };
 
 function goodStrings(key: string, rule: Extract<FieldRule, { kind: 'string' }>): string[] {
+  if (rule.secret) return [SECRET_REF];
   if (rule.format) return STRING_SAMPLES[rule.format]!.good;
   return PLAIN_GOOD[key] ?? ['Frankfurt, Germany'];
 }
@@ -161,6 +208,7 @@ function goodStrings(key: string, rule: Extract<FieldRule, { kind: 'string' }>):
 interface Sample {
   readonly value: unknown;
   readonly expected: string | null;
+  readonly hidden?: string;
 }
 
 function samples(key: string, rule: FieldRule): Sample[] {
@@ -188,6 +236,16 @@ function samples(key: string, rule: FieldRule): Sample[] {
       if (rule.format) {
         for (const [v, e] of STRING_SAMPLES[rule.format]!.bad) out.push(bad(v, e ?? rule.expected));
       }
+      if (rule.secret) {
+        // A value in place of a reference, and a reference to a variable not set.
+        out.push(bad(LITERAL_SECRET), bad('env:GEORED_DRIFT_UNSET_VAR'));
+        // No path shows a secret's value: a refused value that is not a reference is absent from every error.
+        const shownNever = (x: unknown) =>
+          typeof x === 'string' && x.trim().length >= 3 && !/^(env|file):/.test(x);
+        return out.map((x) =>
+          x.expected !== null && shownNever(x.value) ? { ...x, hidden: x.value as string } : x,
+        );
+      }
       return out;
     }
     case 'list': {
@@ -197,9 +255,17 @@ function samples(key: string, rule: FieldRule): Sample[] {
       if (rule.minItems === undefined) out.push(good([]));
       else out.push(bad([]));
       if (rule.maxItems !== undefined) {
-        out.push(good(Array.from({ length: rule.maxItems }, () => goodItem)));
+        // A list with no repeats is longest with different items: the enum's values, or made for the key.
+        const nth = (i: number): unknown =>
+          !rule.unique
+            ? goodItem
+            : rule.items.kind === 'enum'
+              ? rule.items.values[i]
+              : DISTINCT_GOOD[key]!(i);
+        out.push(good(Array.from({ length: rule.maxItems }, (_, i) => nth(i))));
         out.push(bad(Array.from({ length: rule.maxItems + 1 }, () => goodItem)));
       }
+      if (rule.unique) out.push(bad([goodItem, goodItem]));
       // A bad item is refused with the item's sentence, at the item.
       for (const item of items.filter((s) => s.expected !== null && !Array.isArray(s.value)).slice(0, 3)) {
         out.push(bad([goodItem, item.value], item.expected!));
@@ -217,11 +283,22 @@ const TABLES: ReadonlyArray<[Section, Readonly<Record<string, FieldRule>>]> = [
   ['failback', FAILBACK_RULES],
   ['routing', ROUTING_RULES],
   ['replication', REPLICATION_RULES],
+  ['alerts', ALERT_RULES],
+  ['smtp', SMTP_RULES],
+  ['sms_gateway', SMS_GATEWAY_RULES],
+  ['pagerduty', PAGERDUTY_RULES],
 ];
+
+/** A channel's field is named with its mapping (smtp.port) on every path. */
+const namesOf = (section: Section, field: string): string | undefined =>
+  ALERT_SECTIONS.includes(section) && section !== 'alerts' ? `${section}.${field}` : undefined;
 
 const GENERATED: Case[] = TABLES.flatMap(([section, rules]) =>
   Object.entries(rules).flatMap(([field, rule]) =>
-    samples(`${section}.${field}`, rule).map((s) => ({ section, field, ...s })),
+    samples(`${section}.${field}`, rule).map((s) => {
+      const names = namesOf(section, field);
+      return { section, field, ...s, ...(names !== undefined ? { names } : {}) };
+    }),
   ),
 );
 
@@ -299,6 +376,30 @@ const HAND_WRITTEN: Case[] = [
 ];
 
 // ---- the three paths ----
+
+/**
+ * The alert settings of a case: dry_run (so no channel needs its gateway and nothing is sent) plus the
+ * field, in its channel's mapping for a channel's field.
+ */
+function alertsBody(c: Case): Record<string, unknown> {
+  const body: Record<string, unknown> =
+    c.field === 'dry_run' && c.section === 'alerts' ? {} : { dry_run: true };
+  if (c.section === 'alerts') {
+    if (c.value !== undefined) body[c.field] = c.value;
+    return body;
+  }
+  const channel: Record<string, unknown> = { ...CHANNEL_BASE[c.section as Exclude<AlertSection, 'alerts'>] };
+  if (c.value === undefined) delete channel[c.field];
+  else channel[c.field] = c.value;
+  body[c.section] = channel;
+  return body;
+}
+
+/** The in-force value of an alert case's field, from a configureAlerts / PUT answer. */
+function alertsFieldOf(inForce: Record<string, unknown>, c: Case): unknown {
+  if (c.section === 'alerts') return inForce[c.field];
+  return (inForce[c.section] as Record<string, unknown> | null)?.[c.field];
+}
 
 /** Where each case's value goes, per path. */
 function regionBody(c: Case): Record<string, unknown> {
@@ -400,6 +501,12 @@ function fileOf(c: Case): { geo: Record<string, unknown>; where: string } {
     case 'replication':
       geo['data_replication'] = { [c.field]: c.value };
       return { geo, where: `${G}.data_replication.${c.field}` };
+    case 'alerts':
+    case 'smtp':
+    case 'sms_gateway':
+    case 'pagerduty':
+      geo['alerts'] = alertsBody(c);
+      return { geo, where: `${G}.alerts.${namesOf(c.section, c.field) ?? c.field}` };
   }
 }
 
@@ -411,7 +518,7 @@ function throughFile(c: Case): Verdict & { where: string } {
   const path = join(dir, `config-${++fileCount}.yml`);
   writeFileSync(path, stringify({ features: { geographic_redundancy: geo } }));
   try {
-    const config = loadConfig(path, {});
+    const config = loadConfig(path, FILE_ENV);
     if (c.section === 'flap_guard' && c.value !== undefined) {
       // Accepted means in force: the loaded configuration carries the value.
       expect((config.geo.failover.flap_guard as Record<string, unknown>)[c.field]).toEqual(c.value);
@@ -446,6 +553,8 @@ async function stateOf(g: GeographicRedundancy): Promise<unknown> {
     health_check: g.healthCheckInForce(),
     failover: g.failoverInForce(),
     failback: g.failbackInForce(),
+    alerts: { ...g.getAlerts(), recent_decisions: [] },
+    alerts_stored: await g.store.kvGet(ALERTS_KEY),
   };
 }
 
@@ -484,6 +593,15 @@ async function throughTypeScript(g: GeographicRedundancy, c: Case): Promise<Verd
       case 'routing':
         await routingShape(c).ts(g);
         break;
+      case 'alerts':
+      case 'smtp':
+      case 'sms_gateway':
+      case 'pagerduty': {
+        const now = await g.configureAlerts(alertsBody(c));
+        expect(alertsFieldOf(now as unknown as Record<string, unknown>, c)).toEqual(c.value);
+        await g.resetAlerts();
+        break;
+      }
       case 'flap_guard':
       case 'replication':
         throw new Error(`${c.section} is compared through config.yml only`);
@@ -510,6 +628,8 @@ async function restState(api: TestApi): Promise<unknown> {
     health_check: await get('/health-check'),
     failover: await get('/failover-config'),
     failback: await get('/failback-config'),
+    alerts: { ...((await get('/alerts')) as Record<string, unknown>), recent_decisions: [] },
+    alerts_stored: await api.store.kvGet(ALERTS_KEY),
   };
 }
 
@@ -546,6 +666,14 @@ async function throughRest(api: TestApi, c: Case): Promise<Verdict> {
     case 'replication':
       // Only refusals by the schema are compared: an accepted value goes on to the databases' checks.
       r = await call(api.app, 'PUT', `${P}/data-replication`, { body: { [c.field]: c.value } });
+      break;
+    case 'alerts':
+    case 'smtp':
+    case 'sms_gateway':
+    case 'pagerduty':
+      r = await call(api.app, 'PUT', `${P}/alerts`, { body: alertsBody(c) });
+      if (r.statusCode < 300) expect(alertsFieldOf(r.json() as Record<string, unknown>, c)).toEqual(c.value);
+      undo = () => call(api.app, 'DELETE', `${P}/alerts`);
       break;
     case 'flap_guard':
       throw new Error(`${c.section} is compared through config.yml only`);
@@ -620,6 +748,7 @@ describe('one field table: config.yml, the TypeScript API and REST give the same
       const names = c.names ?? (c.section === 'routing' ? '' : c.field);
       expect(v.field, `${path} names the field`).toContain(names);
       if (c.found !== undefined) expect(v.message, `${path} says what it found`).toContain(c.found);
+      if (c.hidden !== undefined) expect(v.message, `${path} never shows the secret`).not.toContain(c.hidden);
     }
     if (!file.ok) {
       expect(file.field.startsWith(file.where), `config.yml: at ${file.field}`).toBe(true);
