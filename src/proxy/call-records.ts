@@ -46,10 +46,11 @@ export interface CallRecord {
   /** The routing decision's sentence (the string the router already built: no cost to keep it). */
   readonly routing_reason: string | null;
   /**
-   * Queued: still in the next batch. Written: in the store, its end goes as an end (endCalls). Dropped:
-   * lost (spool overflow, refused as invalid), so its end is not written either.
+   * Queued: still in the next batch. Writing: in the batch being written (its row was serialised when the
+   * write began, so an end arriving now goes as an end too). Written: in the store, its end goes as an end
+   * (endCalls). Dropped: lost (spool overflow, refused as invalid), so its end is not written either.
    */
-  stage: 'open' | 'queued' | 'written' | 'dropped';
+  stage: 'open' | 'queued' | 'writing' | 'written' | 'dropped';
 }
 
 export type CallResult = 'answered' | 'rejected' | 'failed' | 'cancelled';
@@ -192,9 +193,9 @@ export class CallRecorder {
   ended(r: CallRecord, now: number): void {
     if (r.ended_at !== null) return;
     r.ended_at = new Date(now);
-    if (r.stage === 'queued' || r.stage === 'written')
-      this.journal({ end: { call_id: r.call_id, ended_at: r.ended_at } });
-    if (r.stage === 'written') {
+    if (r.stage === 'open' || r.stage === 'dropped') return;
+    this.journal({ end: { call_id: r.call_id, ended_at: r.ended_at } });
+    if (r.stage === 'written' || r.stage === 'writing') {
       this.updates.push(r);
       this.schedule();
     }
@@ -270,6 +271,7 @@ export class CallRecorder {
     this.updates = [];
     this.writing = batch.length + updates.length;
     let done = 0;
+    for (const r of batch) r.stage = 'writing';
     try {
       if (batch.length > 0) await this.insert(store, batch);
       if (updates.length > 0) {
@@ -282,7 +284,8 @@ export class CallRecorder {
     } catch (e) {
       // Kept, in order, ahead of what arrived meanwhile; the rows of `batch` were not written (one
       // transaction), the updates before `done` were.
-      const unwritten = batch.filter((r) => r.stage === 'queued');
+      const unwritten = batch.filter((r) => r.stage === 'writing');
+      for (const r of unwritten) r.stage = 'queued';
       if (unwritten.length > 0) this.queue = [...unwritten, ...this.queue];
       this.updates = [...updates.slice(done), ...this.updates];
       this.writing = 0;

@@ -193,3 +193,33 @@ setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGKILL')));
     expect(journalLines(file)).toEqual([]);
   });
 });
+
+describe('call records: an end that arrives while its row is being written', () => {
+  it('is written too: the row was serialised when the write began', async () => {
+    const file = join(tempDir(), 'geored.db');
+    const store = await sqlite(file);
+    // The real store, its insert held until the test lets it go: a commit the BYE overtakes (PostgreSQL's
+    // round trip, or SQLite behind another operation).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = {
+      recordCalls: async (batch: Parameters<Store['recordCalls']>[0]) => {
+        await held;
+        return store.recordCalls(batch);
+      },
+      endCalls: (ends: Parameters<Store['endCalls']>[0]) => store.endCalls(ends),
+      pruneCalls: (o: Parameters<Store['pruneCalls']>[0]) => store.pruneCalls(o),
+    };
+    const rec = new CallRecorder(slow, undefined, quiet, { flushMs: 60_000, batch: 200, maxRows: 1000 });
+    const a = rec.open('call-late-bye', 'outbound', 'sip:1@x', 'sip:2@x', Date.now());
+    rec.settled(a, 200, 'region-1', 'answered', Date.now());
+    const writing = rec.flush();
+    await nextTurn();
+    rec.ended(a, Date.now()); // the BYE, while the row (without its end) is on its way to the store
+    release();
+    await writing;
+    await rec.flush();
+    expect(rowsIn(file).map((r) => [r.call_id, r.ended_at === null])).toEqual([['call-late-bye', false]]);
+    expect(rec.pending).toBe(0);
+  });
+});
