@@ -60,6 +60,12 @@ function line(e: CallJournalEntry): string {
   );
 }
 
+function lines(entries: readonly CallJournalEntry[]): string {
+  let text = '';
+  for (const e of entries) text += line(e);
+  return text;
+}
+
 export class FileCallJournal implements CallJournal {
   private fd: number;
   private closed = false;
@@ -70,17 +76,13 @@ export class FileCallJournal implements CallJournal {
 
   append(entries: readonly CallJournalEntry[]): void {
     if (this.closed || entries.length === 0) return;
-    let text = '';
-    for (const e of entries) text += line(e);
-    writeSync(this.fd, text);
+    writeSync(this.fd, lines(entries));
   }
 
   replace(entries: readonly CallJournalEntry[]): void {
     if (this.closed) return;
-    let text = '';
-    for (const e of entries) text += line(e);
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, lines(entries));
     renameSync(tmp, this.path);
     closeSync(this.fd);
     this.fd = openSync(this.path, 'a');
