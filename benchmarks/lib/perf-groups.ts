@@ -20,6 +20,11 @@ export const PERF_GROUPS: ReadonlyArray<readonly [string, string | readonly stri
   ['proxy: in-dialog requests (inDialog)', 'inDialog'],
   ['routing decision (routeCall)', 'routeCall'],
   ['health from call outcomes (reportCallOutcome)', 'reportCallOutcome'],
+  [
+    'health probes (OPTIONS checks, their results)',
+    ['optionsTo', 'applyRound', 'runCheck ', 'JS:*probe ', 'JS:^probe '],
+  ],
+  ['failover loop (cycle, decideFailover)', ['decideFailover', 'JS:*cycle ', 'JS:^cycle ']],
   ['call records: the journal append', 'appendJournal'],
   ['call records: SQLite (better-sqlite3)', 'better_sqlite3'],
   ['prom-client', 'prom-client'],

@@ -274,13 +274,20 @@ export class CallRecorder {
     for (const r of batch) r.stage = 'writing';
     try {
       if (batch.length > 0) await this.insert(store, batch);
+      // SQLite answers synchronously: without a turn between the steps, the rows, the ends and the journal
+      // cut were one block of the event loop every flush, and the datagrams that arrived meanwhile waited
+      // for all of it (the tail of the added latency). Each step is its own block now.
       if (updates.length > 0) {
+        if (batch.length > 0) await nextTurn();
         await store.endCalls(
           updates.map((r) => ({ call_id: r.call_id, ended_at: r.ended_at ?? new Date() })),
         );
         done = updates.length;
       }
-      if (++this.flushes % 50 === 0) await store.pruneCalls({ maxRows: this.limits.maxRows });
+      if (++this.flushes % 50 === 0) {
+        await nextTurn();
+        await store.pruneCalls({ maxRows: this.limits.maxRows });
+      }
     } catch (e) {
       // Kept, in order, ahead of what arrived meanwhile; the rows of `batch` were not written (one
       // transaction), the updates before `done` were.
@@ -295,6 +302,7 @@ export class CallRecorder {
       return;
     }
     this.writing = 0;
+    await nextTurn();
     this.cutJournal();
     this.recovered();
     this.setSpooled();
@@ -467,4 +475,9 @@ function endOnly(call_id: string, ended_at: CallInput['started_at']): CallRecord
 
 function isInvalidRow(e: unknown): boolean {
   return e instanceof GeoredError && e.code === 'STORE_INVALID_ROW';
+}
+
+/** The rest of this async function runs in a later turn of the event loop, after the I/O waiting now. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

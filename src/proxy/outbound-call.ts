@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { answerResponse } from '../sip/auth';
 import { createResponse, detached, newBranch, type SipRequest, type SipResponse } from '../sip/message';
-import type { ClientRequest, FinalResponse, ServerTx } from '../sip/stack';
+import type { ClientRequest, FinalResponse, RequestHooks, ServerTx } from '../sip/stack';
 import { transportFailureText } from '../sip/transport';
 import type { Endpoint } from '../sip/transport/types';
 import { errorFactory } from '../errors/catalogue';
@@ -205,13 +205,15 @@ export class OutboundCall implements Cancellable {
     // §16.6 item 8: our Via on top, its branch carrying the loop hash and unique per attempt.
     out.headers.prepend('Via', side.viaPrefix + loopBranch(this.hash, a.id));
     this.sentReqs.set(a.id, out);
-    const client = this.ctx.stack.sendRequest(out, dest, {
+    const hooks: AttemptHooks = {
       addVia: false,
       onProvisional: (res) => this.onProvisional(a, res),
       onResponse: (res) => this.onResponse(a, res),
       // A synthetic 408 at this deadline ends the attempt as a timeout, as the provisional timer does for INVITE.
       ...(!this.invite && { timeoutMs: nonInviteDeadlineMs(plan.chain.provisionalTimeoutMs as number) }),
-    });
+    };
+    if (this.invite) this.hooks.set(a.id, hooks);
+    const client = this.ctx.stack.sendRequest(out, dest, hooks);
     this.ctx.sent(this.method);
     this.clients.set(a.id, client);
     if (a.id === 1 && this.invite)
@@ -332,12 +334,29 @@ export class OutboundCall implements Cancellable {
 
   /** The response upstream: our Via off (§16.7 item 3), and the PBX's CSeq number back if auth moved it. */
   private forwardUp(res: SipResponse): void {
-    const up = res.clone();
-    up.headers.removeFirst('Via');
-    const seq = this.seq;
-    if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} ${this.method}`);
-    this.ctx.respond(this.upstream, up);
+    forwardUpstream(this.ctx, this.upstream, this.seq, this.method, res);
   }
+
+  /**
+   * The stack keeps the answered branch's hooks until Timer M (32 s) for 2xx retransmissions, and those
+   * hooks held this whole call: its chain, records and maps, promoted to the old generation with every call
+   * and reclaimed only by full collections. After the answer they need the upstream transaction's respond,
+   * the CSeq and the method, nothing else: the first 2xx was the answer, so every 2xx from here on is a
+   * retransmission and goes up (RFC 6026 §8.4). Other branches keep theirs (a second 2xx is re-ACKed).
+   */
+  private keepOnlyRetransmissions(a: Attempt): void {
+    const hooks = this.hooks.get(a.id);
+    this.hooks.clear();
+    if (!hooks) return;
+    const { ctx, upstream, seq, method } = this;
+    hooks.onProvisional = undefined;
+    hooks.onResponse = (res) => {
+      ctx.counters?.in.response(res.status);
+      if (res.status >= 200 && res.status < 300) forwardUpstream(ctx, upstream, seq, method, res);
+    };
+  }
+  /** The hooks of this INVITE's branches, until it is answered. */
+  private readonly hooks = new Map<number, AttemptHooks>();
 
   private settle(a: Attempt, res: SipResponse): void {
     if (res.status < 300) {
@@ -345,8 +364,9 @@ export class OutboundCall implements Cancellable {
       const sent = this.sentReqs.get(a.id) as SipRequest;
       if (this.createsDialog)
         this.ctx.dialogs.add({
-          callId: this.req.callId,
-          pbxTag: this.req.fromTag,
+          // Held for the whole call, minutes in production: detached from the INVITE's text.
+          callId: this.callId,
+          pbxTag: this.req.fromTag === null ? null : detached(this.req.fromTag),
           offset: sent.cseq.seq - this.req.cseq.seq,
           region: a.region,
           record: this.record,
@@ -355,6 +375,7 @@ export class OutboundCall implements Cancellable {
       this.forwardUp(res);
       if (this.invite) this.ctx.counters?.okLatency.observe((performance.now() - this.last2xxIn) / 1000);
       this.close(res.status, a.region, 'answered');
+      this.keepOnlyRetransmissions(a);
       return;
     }
     this.forwardUp(res);
@@ -446,4 +467,20 @@ export class OutboundCall implements Cancellable {
       Math.max(0, at - Date.now()),
     );
   }
+}
+
+type AttemptHooks = RequestHooks & { addVia: false; timeoutMs?: number };
+
+/** A response upstream: our Via off (§16.7 item 3), and the PBX's CSeq number back if auth moved it. */
+function forwardUpstream(
+  ctx: ProxyContext,
+  upstream: Pick<ServerTx, 'respond'>,
+  seq: number,
+  method: string,
+  res: SipResponse,
+): void {
+  const up = res.clone();
+  up.headers.removeFirst('Via');
+  if (up.cseq.seq !== seq) up.headers.set('CSeq', `${seq} ${method}`);
+  ctx.respond(upstream, up);
 }

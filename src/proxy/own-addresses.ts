@@ -2,7 +2,7 @@
  * Which URIs and Vias name this proxy (RFC 3261 §16.4: "indicates this proxy"), and the Via and
  * Record-Route values we put on requests, computed once from the stack's listening endpoints.
  */
-import { formatHost, parseUri, type SipRequest, type Via } from '../sip/message';
+import { formatHost, parseUriShared, type SipRequest, type Via } from '../sip/message';
 import type { Endpoint, TransportProtocol } from '../sip/transport/types';
 
 export interface LocalSide {
@@ -41,7 +41,7 @@ export class OwnAddresses {
   isOwnRouteUri(uriText: string): boolean {
     let u;
     try {
-      u = parseUri(uriText);
+      u = parseUriShared(uriText);
     } catch {
       return false;
     }

@@ -162,6 +162,29 @@ describe('one Via per hop, and none of ours left on a response', () => {
     expect(s.h.proxy.dialogCount).toBe(0);
   }, 20_000);
 
+  it("the region's 2xx retransmissions after the answer reach the PBX, our Via off, and a late 180 does not (RFC 6026 §8.4)", async () => {
+    const s = await setup();
+    const geored = `127.0.0.1:${s.h.port}`;
+    const inv = invite(s.pbx, `sip:+15550002222@${geored}`);
+    s.pbx.send(inv.text, s.h.port);
+    const atRegion = await s.east.next<SipRequest>(isRequestFor('INVITE'));
+    const ok = answer(atRegion, 200, 'OK', 'east', [`Contact: <sip:callee@127.0.0.1:${s.east.port}>`]);
+    s.east.send(ok, s.h.port);
+    await s.pbx.next<SipResponse>(isResponseTo('INVITE', 200));
+    // The call was closed in the same turn that sent this 200 up: what carries the retransmissions now is
+    // what the call left the stack for Timer M, not the call.
+    s.east.send(answer(atRegion, 180, 'Ringing', 'east'), s.h.port);
+    for (let i = 0; i < 2; i++) {
+      s.east.send(ok, s.h.port);
+      const again = await s.pbx.next<SipResponse>(isResponseTo('INVITE', 200));
+      expect(viaHosts(again)).toEqual([`127.0.0.1:${s.pbx.port}`]);
+      expect(again.callId).toBe(inv.callId);
+      expect(again.cseq).toEqual({ seq: 1, method: 'INVITE' });
+    }
+    expect(s.pbx.received.filter(isResponseTo('INVITE', 200))).toHaveLength(3);
+    expect(s.pbx.received.filter(isResponseTo('INVITE', 180))).toHaveLength(0);
+  }, 20_000);
+
   it('an inbound call goes to the registered Contact with the DID in To, History-Info and the configured header; the region gets only its own Via back', async () => {
     const s = await setup({ did_header: 'X-Called-DID' });
     const geored = `127.0.0.1:${s.h.port}`;

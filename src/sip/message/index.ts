@@ -19,7 +19,16 @@ export {
 } from './message';
 export { Headers, type HeaderField } from './headers';
 export { headerKey } from './header-names';
-export { parseUri, formatUri, formatHost, type Uri, type SipUri, type TelUri, type OtherUri } from './uri';
+export {
+  parseUri,
+  parseUriShared,
+  formatUri,
+  formatHost,
+  type Uri,
+  type SipUri,
+  type TelUri,
+  type OtherUri,
+} from './uri';
 export { parseVia, formatVia, type Via } from './via';
 export { parseNameAddr, parseNameAddrList, formatNameAddr, type NameAddr } from './name-addr';
 export { paramsFrom, formatParams, type Params } from './params';

@@ -10,7 +10,7 @@ import {
 } from './name-addr';
 import { matcher } from './intern';
 import { Scanner } from './scanner';
-import { parseUri, type Uri } from './uri';
+import { parseUriShared, type Uri } from './uri';
 import { parseVia, simpleVia, type Via } from './via';
 
 // Local aliases: a hot loop reading an imported binding pays for a module-namespace lookup.
@@ -306,7 +306,7 @@ export function isResponse(m: SipMessage): m is SipResponse {
 export function parseRequestUri(text: string): Uri {
   let u: Uri;
   try {
-    u = parseUri(text);
+    u = parseUriShared(text);
   } catch (e) {
     if (e instanceof SipParseError) {
       throw new SipParseError('SIP_BAD_REQUEST_URI', { uri: excerpt(text), detail: String(e.params.detail) });

@@ -211,7 +211,14 @@ function parse(buf: Buffer, datagram: boolean, limits: ParseLimits): SipMessage 
     const n = Number(contentLength);
     if (n > available)
       throw new SipParseError('SIP_CONTENT_LENGTH_MISMATCH', { contentLength: n, available });
-    body = n === available ? buf.subarray(bodyStart) : buf.subarray(bodyStart, bodyStart + n);
+    // No body: one shared empty buffer, not a view that holds the whole datagram's memory for as long as
+    // the message lives (a BYE's 200 is kept for retransmissions through Timer J, 32 s).
+    body =
+      n === 0
+        ? EMPTY_BODY
+        : n === available
+          ? buf.subarray(bodyStart)
+          : buf.subarray(bodyStart, bodyStart + n);
   }
 
   const headers = new Headers();
@@ -307,6 +314,8 @@ function checkVersion(version: string, line: string, answerable: boolean): void 
 
 // Request-Line = Method SP Request-URI SP SIP-Version CRLF: exactly one SP between the elements (RFC 4475
 // §3.1.2.9); trailing white space after the version is tolerated (§3.1.2.10 lets an element accept it).
+const EMPTY_BODY = Buffer.alloc(0);
+
 function requestLine(line: string, headers: Headers, body: Buffer): SipRequest {
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);

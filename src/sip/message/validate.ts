@@ -5,7 +5,7 @@ import { isRequest, parseCallId, parseCSeq, parseMaxForwards, type SipMessage } 
 import { parseNameAddr, parseNameAddrList } from './name-addr';
 import { Scanner } from './scanner';
 import { splitList } from './split';
-import { parseUri } from './uri';
+import { parseUriShared } from './uri';
 import { parseVia } from './via';
 
 /** Methods of RFC 3261 and its extensions (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086). */
@@ -43,7 +43,7 @@ function display(f: HeaderField): string {
 function checkUriOf(header: string, uri: string): void {
   if (uri === '*') return;
   try {
-    parseUri(uri);
+    parseUriShared(uri);
   } catch (e) {
     if (e instanceof SipParseError) {
       throw new SipParseError('SIP_BAD_HEADER', {

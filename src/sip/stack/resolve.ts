@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { parseUri, type SipUri, type Uri } from '../message';
+import { parseUriShared, type SipUri, type Uri } from '../message';
 import { transportError } from '../transport/node-errors';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 
@@ -32,7 +32,7 @@ function protocolOf(uri: SipUri, forced: TransportProtocol | undefined): Transpo
 export function targetOf(uriText: string, opts: ResolveOptions = {}): Target {
   let uri: Uri;
   try {
-    uri = parseUri(uriText);
+    uri = parseUriShared(uriText);
   } catch (err) {
     throw transportError('TRANSPORT_BAD_TARGET', { uri: uriText, reason: (err as Error).message });
   }

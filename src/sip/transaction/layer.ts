@@ -1,5 +1,6 @@
 import { errorFactory } from '../../errors/catalogue';
 import { TRANSACTION_ERRORS } from '../../errors/transaction';
+import { detached } from '../message/detach';
 import { isResponse, type SipMessage, type SipRequest, type SipResponse } from '../message';
 import type { Endpoint } from '../transport/types';
 import { DeadlineHeap } from './deadline-heap';
@@ -84,7 +85,9 @@ export class TransactionLayer {
     if (req.method === 'ACK') throw err('TXN_ACK_HAS_NO_TRANSACTION');
     const branch = viaBranch(req.topVia);
     if (!branch) throw err('TXN_MISSING_BRANCH', { method: req.method });
-    const key = clientKey(branch, req.method);
+    // Kept as long as the transaction (Timer K/D/M: up to 32 s): detached, so that it does not hold the
+    // message text its branch was sliced from (keys are built by concatenation, and V8 keeps the parts).
+    const key = detached(clientKey(branch, req.method));
     if (this.clients.has(key)) throw err('TXN_DUPLICATE_BRANCH', { branch, method: req.method });
     const id = `c${++this.lastId}`;
     const tx =
@@ -222,9 +225,12 @@ export class TransactionLayer {
     }
     const topVia = req.topVia;
     const branch = viaBranch(topVia);
-    const key = hasMagicCookie(branch)
-      ? serverKey(topVia, branch, req.method)
-      : fallbackKey(req, topVia, req.method, req.toTag);
+    // Detached for the reason given in sendRequest: a server transaction lives until Timer J or L (32 s).
+    const key = detached(
+      hasMagicCookie(branch)
+        ? serverKey(topVia, branch, req.method)
+        : fallbackKey(req, topVia, req.method, req.toTag),
+    );
     const id = `s${++this.lastId}`;
     const dest = responseDestination(topVia, source);
     const tx =
@@ -259,7 +265,7 @@ export class TransactionLayer {
     if (!req) return;
     const topVia = req.topVia;
     if (hasMagicCookie(viaBranch(topVia))) return;
-    const key = fallbackAckKey(req, topVia, final.toTag);
+    const key = detached(fallbackAckKey(req, topVia, final.toTag));
     if (slot.ackKeys?.includes(key)) return;
     (slot.ackKeys ??= []).push(key);
     this.servers.set(key, slot);

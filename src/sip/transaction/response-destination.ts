@@ -1,4 +1,5 @@
 import type { Via } from '../message';
+import { detached } from '../message/detach';
 import { isReliable, type Endpoint } from '../transport/types';
 
 /** The port a sent-by without one stands for (RFC 3261 §18.2.2, §19.1.2): 5061 for TLS, else 5060. */
@@ -19,13 +20,14 @@ export function responseDestination(topVia: Via, source: Endpoint): Endpoint {
   const params = topVia.params;
   const sentByPort = topVia.port ?? defaultPort(topVia.transport);
   const maddr = params['maddr'];
-  if (maddr) return { protocol: source.protocol, address: stripBrackets(maddr), port: sentByPort };
+  // The address is held as long as the transaction (Timer J/L: 32 s): detached from the request's text.
+  if (maddr) return { protocol: source.protocol, address: detached(stripBrackets(maddr)), port: sentByPort };
   const received = params['received'];
   const rport = params['rport'];
   const port = rport ? Number(rport) : NaN;
   return {
     protocol: source.protocol,
-    address: received ? stripBrackets(received) : source.address,
+    address: received ? detached(stripBrackets(received)) : source.address,
     port: Number.isInteger(port) && port > 0 && port < 65536 ? port : sentByPort,
   };
 }
