@@ -66,6 +66,9 @@ interface Planned {
   readonly runtime: RegionRuntime;
 }
 
+/** Sources whose classification is kept (see CallPath.classify). */
+const CLASSIFIED_MAX = 1024;
+
 export class CallPath {
   readonly proxy: SipProxy;
   readonly registrar: PbxRegistrar | null;
@@ -198,9 +201,29 @@ export class CallPath {
     this.registrar?.close();
   }
 
+  /**
+   * Asked for every request (the screen, the proxy), from a handful of sources: the answer, with its
+   * sentence, is kept per source until the regions or the PBX's addresses change (both are replaced, not
+   * edited, so a changed input is a new object). Bounded: sources from everywhere only empty it.
+   */
   private classify(source: Endpoint): SourceClass {
-    return classifySource(source, this.regionSources, this.pbxSources);
+    if (this.classifiedFor !== this.regionSources || this.classifiedPbx !== this.pbxSources) {
+      this.classified.clear();
+      this.classifiedFor = this.regionSources;
+      this.classifiedPbx = this.pbxSources;
+    }
+    const key = `${source.address}|${source.port}`;
+    let c = this.classified.get(key);
+    if (c === undefined) {
+      c = classifySource(source, this.regionSources, this.pbxSources);
+      if (this.classified.size >= CLASSIFIED_MAX) this.classified.clear();
+      this.classified.set(key, c);
+    }
+    return c;
   }
+  private readonly classified = new Map<string, SourceClass>();
+  private classifiedFor: unknown = null;
+  private classifiedPbx: unknown = null;
 
   /**
    * The PBX as the classifier sees it: its registered contacts and its static address. A PBX with

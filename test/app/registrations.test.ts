@@ -3,6 +3,7 @@
  * registrar that challenges with 401 and grants short registrations, so geored must refresh), and the PBX
  * registering to geored and then receiving a call from a region at the address it registered from.
  */
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports';
 import { startSipp } from '../helpers/sipp';
@@ -120,6 +121,76 @@ describe('registrations through geored serve', () => {
     const [row] = await calls(geored);
     expect(row).toMatchObject({ direction: 'inbound', region: 'eu-west-1', final_status: 200 });
   }, 90_000);
+
+  it('a source refused before the PBX registers from it is the PBX once it has (the classification is not kept past the change)', async () => {
+    const carrierPort = await freePort();
+    const pbxPort = await freePort();
+    const geored = await startGeored(
+      [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, carrierPort)],
+      [
+        'pbx:',
+        '  credentials:',
+        '    username: pbx',
+        '    password: env:PBX_PASSWORD',
+        '    realm: geored.test',
+      ],
+      { PBX_PASSWORD: 'secret' },
+    );
+    // OPTIONS from the PBX's port, answered by geored itself: 403 from an unknown source, 200 from the PBX.
+    const optionsFrom = async (n: number): Promise<number> => {
+      const socket = createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(pbxPort, '127.0.0.1', () => r()));
+      try {
+        const answered = new Promise<number>((resolve) =>
+          socket.on('message', (buf) =>
+            resolve(Number(/^SIP\/2\.0 (\d{3})/.exec(buf.toString('latin1'))?.[1])),
+          ),
+        );
+        const text = [
+          `OPTIONS sip:127.0.0.1:${geored.sipPort} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${pbxPort};branch=z9hG4bK-classify-${n};rport`,
+          'Max-Forwards: 70',
+          `From: <sip:pbx@127.0.0.1:${pbxPort}>;tag=classify-${n}`,
+          `To: <sip:127.0.0.1:${geored.sipPort}>`,
+          `Call-ID: classify-${n}-${process.pid}`,
+          `CSeq: ${n} OPTIONS`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        socket.send(text, geored.sipPort, '127.0.0.1');
+        return await answered;
+      } finally {
+        socket.close();
+      }
+    };
+    expect(await optionsFrom(1)).toBe(403);
+    expect(await optionsFrom(2)).toBe(403);
+    const register = await startSipp({
+      scenario: 'pbx-register.xml',
+      port: pbxPort,
+      set: { expires: '300' },
+      extraArgs: [
+        '-s',
+        'pbx',
+        '-au',
+        'pbx',
+        '-ap',
+        'secret',
+        '-d',
+        '60000',
+        '-m',
+        '1',
+        `127.0.0.1:${geored.sipPort}`,
+      ],
+    });
+    await until(
+      () => geored.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
+      'the PBX registered',
+    );
+    await register.stop();
+    expect(await optionsFrom(3)).toBe(200);
+  }, 60_000);
 
   it('a rejected registration while the region answers its probes makes the region DEGRADED', async () => {
     // Over TCP, so the probe (tcp_connect) and the registration reach the same sipp, which forbids REGISTER.
