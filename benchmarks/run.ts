@@ -5,7 +5,7 @@
  * Benchmarks are never part of `npm test`: timings are measured here, not asserted anywhere.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describeMachine } from './machine';
+import { cpuTicks, describeMachine, stealNote } from './machine';
 
 export interface BenchSection {
   readonly name: string;
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     const section = await load();
     if (only.length > 0 && !only.includes(section.name)) continue;
     console.log(`== ${section.name}`);
-    const body = await section.run();
+    const t0 = cpuTicks();
+    const body = (await section.run()) + '\n' + stealNote(t0, cpuTicks());
     console.log(body + '\n');
     parts.push('', `## ${section.name}`, '', section.about, '', body);
   }

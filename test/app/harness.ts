@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGeoredProcess, stopAllGeored, type GeoredProcess } from '../helpers/geored-process';
-import { runSippUac, stopAllSipp, type UacRun } from '../helpers/sipp';
+import { runSippUac, startSipp, stopAllSipp, type UacRun } from '../helpers/sipp';
 
 export const TOKEN = 'app-test-token';
 export const GEO = '/api/framework/geographic-redundancy';
@@ -97,6 +97,40 @@ export async function until(
     if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The PBX (sipp, user `pbx`, digest with `password`) registers to geored from `pbxPort` for 300 s, and is
+ * then stopped without un-registering: the binding stays, and another program may take the port.
+ */
+export async function registerPbx(
+  geored: Pick<GeoredProcess, 'sipPort' | 'logs'>,
+  pbxPort: number,
+  password = 'secret',
+): Promise<void> {
+  const register = await startSipp({
+    scenario: 'pbx-register.xml',
+    port: pbxPort,
+    set: { expires: '300' },
+    extraArgs: [
+      '-s',
+      'pbx',
+      '-au',
+      'pbx',
+      '-ap',
+      password,
+      '-d',
+      '60000',
+      '-m',
+      '1',
+      `127.0.0.1:${geored.sipPort}`,
+    ],
+  });
+  await until(
+    () => geored.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
+    'the PBX registered',
+  );
+  await register.stop();
 }
 
 /** Sum of the samples of a Prometheus text metric whose label set contains every `labels` pair. */

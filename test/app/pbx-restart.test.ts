@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports';
 import { startSipp } from '../helpers/sipp';
-import { SLOW_HEALTH, calls, regionLines, runUac, startGeored, stopEverything, until } from './harness';
+import {
+  SLOW_HEALTH,
+  calls,
+  regionLines,
+  registerPbx,
+  runUac,
+  startGeored,
+  stopEverything,
+  until,
+} from './harness';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -37,30 +46,8 @@ describe('PBX registration across a restart', () => {
         { PBX_PASSWORD: 'secret', GEORED_STORE: `sqlite:${join(dir, 'geored.db')}` },
       );
     const first = await config();
-    const register = await startSipp({
-      scenario: 'pbx-register.xml',
-      port: pbxPort,
-      set: { expires: '300' },
-      extraArgs: [
-        '-s',
-        'pbx',
-        '-au',
-        'pbx',
-        '-ap',
-        'secret',
-        '-d',
-        '60000',
-        '-m',
-        '1',
-        `127.0.0.1:${first.sipPort}`,
-      ],
-    });
-    await until(
-      () => first.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
-      'the PBX registered',
-    );
     // The PBX goes quiet (killed without un-registering) and geored restarts on the same store.
-    await register.stop();
+    await registerPbx(first, pbxPort);
     expect(await first.stop()).toBe(0);
     const second = await config();
     expect(

@@ -15,6 +15,7 @@ import {
   get,
   metricSum,
   regionLines,
+  registerPbx,
   runUac,
   startGeored,
   stopEverything,
@@ -86,29 +87,7 @@ describe('registrations through geored serve', () => {
     );
     // The PBX registers from pbxPort and holds the registration; it is then killed without un-registering,
     // so the binding stays and the PBX's UAS can take over the same port.
-    const register = await startSipp({
-      scenario: 'pbx-register.xml',
-      port: pbxPort,
-      set: { expires: '300' },
-      extraArgs: [
-        '-s',
-        'pbx',
-        '-au',
-        'pbx',
-        '-ap',
-        'secret',
-        '-d',
-        '60000',
-        '-m',
-        '1',
-        `127.0.0.1:${geored.sipPort}`,
-      ],
-    });
-    await until(
-      () => geored.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
-      'the PBX registered',
-    );
-    await register.stop();
+    await registerPbx(geored, pbxPort);
     const pbx = await startSipp({ scenario: 'pbx-uas.xml', port: pbxPort, extraArgs: ['-m', '1'] });
 
     const run = await runUac('region-uac-inbound.xml', geored.sipPort, 1, 1, carrierPort);
@@ -166,29 +145,7 @@ describe('registrations through geored serve', () => {
     };
     expect(await optionsFrom(1)).toBe(403);
     expect(await optionsFrom(2)).toBe(403);
-    const register = await startSipp({
-      scenario: 'pbx-register.xml',
-      port: pbxPort,
-      set: { expires: '300' },
-      extraArgs: [
-        '-s',
-        'pbx',
-        '-au',
-        'pbx',
-        '-ap',
-        'secret',
-        '-d',
-        '60000',
-        '-m',
-        '1',
-        `127.0.0.1:${geored.sipPort}`,
-      ],
-    });
-    await until(
-      () => geored.logs().some((l) => String(l['msg']).startsWith('PBX registration:')),
-      'the PBX registered',
-    );
-    await register.stop();
+    await registerPbx(geored, pbxPort);
     expect(await optionsFrom(3)).toBe(200);
   }, 60_000);
 
