@@ -104,6 +104,11 @@ export class OutboundCall implements Cancellable {
     this.upstream = { respond: tx.respond };
   }
 
+  /** True once the call has its final answer upstream. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Only read before close: once the chain is done, it asks for nothing but releases (late 2xx). */
   private get req(): SipRequest {
     return (this.live as Live).req;

@@ -239,9 +239,6 @@ export class SipProxy {
     const bad = detectLoop(req, this.ctx.own, hash);
     if (bad) return this.refuse(tx, req, bad);
     const invite = req.method === 'INVITE';
-    // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting); a
-    // non-INVITE gets none (RFC 4320 §4.1: a 100 to a non-INVITE helps nobody).
-    if (invite) this.ctx.respond(tx, createResponse(req, 100));
     const now = Date.now();
     const fromUri = safeUri(req, 'From');
     const toUri = safeUri(req, 'To');
@@ -282,6 +279,12 @@ export class SipProxy {
       },
     );
     call.start();
+    // §16.2: a stateful proxy sends 100 Trying at once for an INVITE (the PBX stops retransmitting); a
+    // non-INVITE gets none (RFC 4320 §4.1: a 100 to a non-INVITE helps nobody). "At once" is after the
+    // INVITE has gone on: the 100 only quiets the PBX's 500 ms retransmission timer, while every
+    // microsecond before the INVITE leaves is added to the call's setup. A call that ended already (no
+    // region to try: answered 503 in start) gets none.
+    if (invite && !call.isClosed) this.ctx.respond(tx, createResponse(req, 100));
   }
 
   /** An INVITE (or another routed request) from a region: to the PBX's registered contact, or its address. */

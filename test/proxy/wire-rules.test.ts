@@ -162,6 +162,23 @@ describe('one Via per hop, and none of ours left on a response', () => {
     expect(s.h.proxy.dialogCount).toBe(0);
   }, 20_000);
 
+  it('an INVITE gets one 100 Trying once it is on its way; one with no region to go to gets its 503 alone', async () => {
+    const s = await setup();
+    const inv = invite(s.pbx, `sip:+15550004444@127.0.0.1:${s.h.port}`);
+    s.pbx.send(inv.text, s.h.port);
+    await s.east.next<SipRequest>(isRequestFor('INVITE'));
+    const trying = await s.pbx.next<SipResponse>(isResponseTo('INVITE', 100));
+    expect(viaHosts(trying)).toEqual([`127.0.0.1:${s.pbx.port}`]);
+    expect(trying.toTag).toBeNull(); // §17.2.1: no To tag on a 100
+
+    const none = await setup({}, 0);
+    const lost = invite(none.pbx, `sip:+15550004445@127.0.0.1:${none.h.port}`);
+    none.pbx.send(lost.text, none.h.port);
+    await none.pbx.next<SipResponse>(isResponseTo('INVITE', 503));
+    expect(none.pbx.received.filter(isResponseTo('INVITE', 100))).toHaveLength(0);
+    expect(s.pbx.received.filter(isResponseTo('INVITE', 100))).toHaveLength(1);
+  }, 20_000);
+
   it("the region's 2xx retransmissions after the answer reach the PBX, our Via off, and a late 180 does not (RFC 6026 §8.4)", async () => {
     const s = await setup();
     const geored = `127.0.0.1:${s.h.port}`;
