@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_CODEC, type Db, type DbHandle, type Row } from './db';
+import { WalCheckpointer } from './wal-checkpointer';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -63,8 +64,19 @@ export class SqliteDb implements DbHandle {
     this.db.pragma('synchronous = NORMAL');
     // Another geored process (or a CLI command) may hold the write lock briefly.
     this.db.pragma('busy_timeout = 5000');
+    if (!memory) {
+      // Checkpoints run on a worker thread (see wal-checkpointer.ts), not inside our commits. Should the
+      // worker fail, this connection takes them back, so the WAL never grows without bound.
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(path, {
+        onError: () => {
+          if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+        },
+      });
+    }
     this.inner = this.connectionView();
   }
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.exclusive(() => this.inner.all(sql, params));
@@ -97,6 +109,8 @@ export class SqliteDb implements DbHandle {
   }
 
   async close(): Promise<void> {
+    // The worker's connection first: the last connection to close checkpoints the WAL into the file.
+    await this.checkpointer?.close();
     await this.exclusive(async () => this.db.close());
     releaseGate(this.gateKey);
   }
