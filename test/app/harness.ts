@@ -99,6 +99,18 @@ export async function until(
   }
 }
 
+/** config.yml lines for a PBX that registers with digest credentials (user `pbx`, password from PBX_PASSWORD). */
+export function pbxCredentialLines(...extra: string[]): string[] {
+  return [
+    'pbx:',
+    '  credentials:',
+    '    username: pbx',
+    '    password: env:PBX_PASSWORD',
+    '    realm: geored.test',
+    ...extra,
+  ];
+}
+
 /**
  * The PBX (sipp, user `pbx`, digest with `password`) registers to geored from `pbxPort` for 300 s, and is
  * then stopped without un-registering: the binding stays, and another program may take the port.

@@ -12,6 +12,7 @@ import { startSipp } from '../helpers/sipp';
 import {
   SLOW_HEALTH,
   calls,
+  pbxCredentialLines,
   regionLines,
   registerPbx,
   runUac,
@@ -35,14 +36,7 @@ describe('PBX registration across a restart', () => {
     const config = (): Promise<Awaited<ReturnType<typeof startGeored>>> =>
       startGeored(
         [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, carrierPort)],
-        [
-          'pbx:',
-          '  credentials:',
-          '    username: pbx',
-          '    password: env:PBX_PASSWORD',
-          '    realm: geored.test',
-          '    algorithms: [MD5]',
-        ],
+        pbxCredentialLines('    algorithms: [MD5]'),
         { PBX_PASSWORD: 'secret', GEORED_STORE: `sqlite:${join(dir, 'geored.db')}` },
       );
     const first = await config();

@@ -15,6 +15,7 @@ import {
   get,
   metricSum,
   regionLines,
+  pbxCredentialLines,
   registerPbx,
   runUac,
   startGeored,
@@ -75,14 +76,7 @@ describe('registrations through geored serve', () => {
     const pbxPort = await freePort();
     const geored = await startGeored(
       [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, carrierPort)],
-      [
-        'pbx:',
-        '  credentials:',
-        '    username: pbx',
-        '    password: env:PBX_PASSWORD',
-        '    realm: geored.test',
-        '    algorithms: [MD5]',
-      ],
+      pbxCredentialLines('    algorithms: [MD5]'),
       { PBX_PASSWORD: 'secret' },
     );
     // The PBX registers from pbxPort and holds the registration; it is then killed without un-registering,
@@ -106,13 +100,7 @@ describe('registrations through geored serve', () => {
     const pbxPort = await freePort();
     const geored = await startGeored(
       [SLOW_HEALTH, '    regions:', ...regionLines('eu-west-1', 1, carrierPort)],
-      [
-        'pbx:',
-        '  credentials:',
-        '    username: pbx',
-        '    password: env:PBX_PASSWORD',
-        '    realm: geored.test',
-      ],
+      pbxCredentialLines(),
       { PBX_PASSWORD: 'secret' },
     );
     // OPTIONS from the PBX's port, answered by geored itself: 403 from an unknown source, 200 from the PBX.
