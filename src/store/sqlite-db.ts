@@ -53,6 +53,7 @@ export class SqliteDb implements DbHandle {
   private readonly gateKey: string | null;
   private readonly gate: Gate;
   private readonly inner: Db;
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(path: string, memory: boolean) {
     if (!memory) mkdirSync(dirname(path), { recursive: true });
@@ -76,7 +77,6 @@ export class SqliteDb implements DbHandle {
     }
     this.inner = this.connectionView();
   }
-  private readonly checkpointer: WalCheckpointer | null = null;
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.exclusive(() => this.inner.all(sql, params));

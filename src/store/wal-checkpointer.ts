@@ -24,7 +24,7 @@ const timer = setInterval(() => {
     db.pragma('wal_checkpoint(PASSIVE)');
     failures = 0;
   } catch (e) {
-    // Reported once per run of failures: the main thread logs it; the next tick tries again.
+    // Reported once per run of failures: the main connection then takes checkpoints back (onError).
     if (failures++ === 0) parentPort.postMessage({ error: String(e && e.message) });
   }
 }, workerData.intervalMs);

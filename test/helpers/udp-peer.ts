@@ -81,3 +81,28 @@ export const isResponseTo =
 export function viaValues(m: SipMessage): string[] {
   return m.vias.map((v) => `${v.transport} ${v.host}:${v.port ?? ''};branch=${v.params['branch'] ?? ''}`);
 }
+
+/** A SIP message's text: the lines given, then Content-Length and the body. */
+export function msg(lines: readonly string[], body = ''): string {
+  return [...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+/** A response to `req` as a UAS builds it: every Via, From, Call-ID, CSeq copied; To with our tag. */
+export function answer(
+  req: SipRequest,
+  status: number,
+  reason: string,
+  tag: string,
+  extra: string[] = [],
+): string {
+  return msg([
+    `SIP/2.0 ${status} ${reason}`,
+    ...req.headers.getAll('Via').map((v) => `Via: ${v}`),
+    ...req.headers.getAll('Record-Route').map((v) => `Record-Route: ${v}`),
+    `From: ${req.headers.get('From')}`,
+    `To: ${req.headers.get('To')}${req.toTag ? '' : `;tag=${tag}`}`,
+    `Call-ID: ${req.callId}`,
+    `CSeq: ${req.headers.get('CSeq')}`,
+    ...extra,
+  ]);
+}

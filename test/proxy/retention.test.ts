@@ -9,7 +9,7 @@ import { FailoverChain } from '../../src/proxy/failover-chain';
 import type { SipRequest, SipResponse } from '../../src/sip/message';
 import { InviteServerTransaction } from '../../src/sip/transaction/invite-server';
 import { liveObjects } from '../helpers/live-objects';
-import { closeAllPeers, isRequestFor, isResponseTo, udpPeer } from '../helpers/udp-peer';
+import { answer, closeAllPeers, isRequestFor, isResponseTo, msg, udpPeer } from '../helpers/udp-peer';
 import { startProxy, stopAll } from './harness';
 
 afterEach(async () => {
@@ -18,22 +18,6 @@ afterEach(async () => {
 });
 
 const CALLS = 10;
-
-function answer(req: SipRequest, status: number, extra: string[] = []): string {
-  return [
-    `SIP/2.0 ${status} OK`,
-    ...req.headers.getAll('Via').map((v) => `Via: ${v}`),
-    ...req.headers.getAll('Record-Route').map((v) => `Record-Route: ${v}`),
-    `From: ${req.headers.get('From')}`,
-    `To: ${req.headers.get('To')}${req.toTag ? '' : ';tag=region'}`,
-    `Call-ID: ${req.callId}`,
-    `CSeq: ${req.headers.get('CSeq')}`,
-    ...extra,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
 
 describe('what an answered and ended call leaves for Timer L and M', () => {
   it('the server transactions stay for their timers; no OutboundCall or FailoverChain does', async () => {
@@ -50,7 +34,7 @@ describe('what an answered and ended call leaves for Timer L and M', () => {
       const callId = `retention-${process.pid}-${i}`;
       const from = `<sip:caller@127.0.0.1:${pbx.port}>;tag=pbx-${i}`;
       pbx.send(
-        [
+        msg([
           `INVITE sip:+1555000${i}@127.0.0.1:${h.port} SIP/2.0`,
           `Via: SIP/2.0/UDP 127.0.0.1:${pbx.port};branch=z9hG4bK-ret-${i};rport`,
           'Max-Forwards: 70',
@@ -59,14 +43,11 @@ describe('what an answered and ended call leaves for Timer L and M', () => {
           `Call-ID: ${callId}`,
           'CSeq: 1 INVITE',
           `Contact: <sip:caller@127.0.0.1:${pbx.port}>`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
+        ]),
         h.port,
       );
       const inv = await east.next<SipRequest>((m) => isRequestFor('INVITE')(m) && m.callId === callId);
-      east.send(answer(inv, 200, [`Contact: <sip:callee@127.0.0.1:${east.port}>`]), h.port);
+      east.send(answer(inv, 200, 'OK', 'region', [`Contact: <sip:callee@127.0.0.1:${east.port}>`]), h.port);
       const ok = await pbx.next<SipResponse>((m) => isResponseTo('INVITE', 200)(m) && m.callId === callId);
       const rr = ok.headers.getAll('Record-Route');
       const remote = `sip:callee@127.0.0.1:${east.port}`;
@@ -75,7 +56,7 @@ describe('what an answered and ended call leaves for Timer L and M', () => {
         ['BYE', 2],
       ] as const) {
         pbx.send(
-          [
+          msg([
             `${method} ${remote} SIP/2.0`,
             `Via: SIP/2.0/UDP 127.0.0.1:${pbx.port};branch=z9hG4bK-ret-${method}-${i};rport`,
             'Max-Forwards: 70',
@@ -84,15 +65,12 @@ describe('what an answered and ended call leaves for Timer L and M', () => {
             `To: ${ok.headers.get('To')}`,
             `Call-ID: ${callId}`,
             `CSeq: ${seq} ${method}`,
-            'Content-Length: 0',
-            '',
-            '',
-          ].join('\r\n'),
+          ]),
           h.port,
         );
       }
       const bye = await east.next<SipRequest>((m) => isRequestFor('BYE')(m) && m.callId === callId);
-      east.send(answer(bye, 200), h.port);
+      east.send(answer(bye, 200, 'OK', 'region'), h.port);
       await pbx.next((m) => isResponseTo('BYE', 200)(m) && m.callId === callId);
     }
     expect(h.proxy.dialogCount).toBe(0);

@@ -7,7 +7,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PbxRegistrar } from '../../src/registration/registrar';
 import type { SipRequest, SipResponse } from '../../src/sip/message';
-import { closeAllPeers, isRequestFor, isResponseTo, udpPeer, type UdpPeer } from '../helpers/udp-peer';
+import {
+  answer,
+  closeAllPeers,
+  isRequestFor,
+  isResponseTo,
+  msg,
+  udpPeer,
+  type UdpPeer,
+} from '../helpers/udp-peer';
 import { metricSum, startProxy, stopAll, until, type Harness } from './harness';
 import type { ProxyConfig } from '../../src/config/types';
 
@@ -18,24 +26,6 @@ afterEach(async () => {
 
 let seq = 0;
 const uniq = (): string => `${process.pid}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-
-function msg(lines: readonly string[], body = ''): string {
-  return [...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
-}
-
-/** A response to `req` as a UAS builds it: every Via, From, Call-ID, CSeq copied; To with our tag. */
-function answer(req: SipRequest, status: number, reason: string, tag: string, extra: string[] = []): string {
-  return msg([
-    `SIP/2.0 ${status} ${reason}`,
-    ...req.headers.getAll('Via').map((v) => `Via: ${v}`),
-    ...req.headers.getAll('Record-Route').map((v) => `Record-Route: ${v}`),
-    `From: ${req.headers.get('From')}`,
-    `To: ${req.headers.get('To')}${req.toTag ? '' : `;tag=${tag}`}`,
-    `Call-ID: ${req.callId}`,
-    `CSeq: ${req.headers.get('CSeq')}`,
-    ...extra,
-  ]);
-}
 
 interface Setup {
   h: Harness;
