@@ -45,9 +45,12 @@ const NODE_ARGS = env('BENCH_GEORED_NODE_ARGS', '').split(' ').filter(Boolean);
 /**
  * Calls placed through a fresh geored before a measured run, not counted: production runs one long-lived
  * process whose code V8 has compiled; a fresh one spends its first seconds compiling (Kamailio, in C, has no
- * such phase). BENCH_WARMUP_CALLS=0 measures the cold process.
+ * such phase). perf on a fresh geored at 100 calls/s (docs/benchmarks.md, call-path profile round 3) found
+ * TurboFan at 10–11 % of the samples 10–20 s after start and 1–3 % from 25 s on: 3,000 calls (30 s) reach
+ * the settled process. The CPU of the warm-up calls is printed too, as the cold figure.
+ * BENCH_WARMUP_CALLS=0 measures the cold process only.
  */
-const WARMUP_CALLS = Number(env('BENCH_WARMUP_CALLS', '500'));
+const WARMUP_CALLS = Number(env('BENCH_WARMUP_CALLS', '3000'));
 // geored writes call records in batches every 500 ms: the CPU reading waits for the last batch.
 const RECORD_FLUSH_SETTLE_MS = 750;
 const MAX_FAILED = 0.001;
@@ -59,7 +62,7 @@ const errText = (err: unknown): string => (err instanceof Error ? err.message.sp
 const nodeArgsNote = (): string =>
   (NODE_ARGS.length > 0 ? ` geored ran with Node flags \`${NODE_ARGS.join(' ')}\`.` : '') +
   (WARMUP_CALLS > 0
-    ? ` Each fresh geored first carried ${WARMUP_CALLS} calls at ${RATE}/s, not counted (a long-running process is warm; Kamailio has no warm-up).`
+    ? ` Each fresh geored first carried ${WARMUP_CALLS} calls at ${RATE}/s, not counted in the ratio (a long-running process is warm; Kamailio has no warm-up); their CPU per call is the cold column.`
     : ' geored measured cold (no warm-up calls).');
 const geored = <T>(fn: (e: Env) => Promise<T>): Promise<T> => withGeored(fn, { nodeArgs: NODE_ARGS });
 
@@ -69,15 +72,24 @@ interface Run {
   readonly elapsedS: number;
 }
 
-async function georedRun(e: Env, rate: number, calls: number, rtt = false): Promise<Run & { r: UacResult }> {
+async function georedRun(
+  e: Env,
+  rate: number,
+  calls: number,
+  rtt = false,
+): Promise<Run & { r: UacResult; coldCpuSeconds: number | null }> {
+  let coldCpuSeconds: number | null = null;
   if (WARMUP_CALLS > 0) {
+    const w0 = e.g.cpuSeconds();
     await uac(e, RATE, WARMUP_CALLS);
-    await sleep(1000);
+    await sleep(RECORD_FLUSH_SETTLE_MS);
+    coldCpuSeconds = e.g.cpuSeconds() - w0;
+    await sleep(1000 - RECORD_FLUSH_SETTLE_MS);
   }
   const c0 = e.g.cpuSeconds();
   const r = await uac(e, rate, calls, rtt);
   await sleep(RECORD_FLUSH_SETTLE_MS);
-  return { r, cpuSeconds: e.g.cpuSeconds() - c0, elapsedS: elapsedSeconds(r.stats) };
+  return { r, cpuSeconds: e.g.cpuSeconds() - c0, elapsedS: elapsedSeconds(r.stats), coldCpuSeconds };
 }
 
 async function kamailioRun(rate: number, calls: number): Promise<Run> {
@@ -97,11 +109,13 @@ export const cpuSection: BenchSection = {
     'Target: ratio ≤ 1.0. The ratio of each pair is the regression figure: compare it across commits.',
   async run() {
     if (!kamailioAvailable()) return '- Kamailio reference not available (kamailio, sipp or run.sh missing).';
+    const coldHead = WARMUP_CALLS > 0 ? ` geored's first ${WARMUP_CALLS} calls µs/call (cold) |` : '';
     const rows = [
-      '| pair | Kamailio µs/call | geored µs/call | ratio | failed setups K / G |',
-      '|---|---:|---:|---:|---|',
+      `| pair | Kamailio µs/call | geored µs/call | ratio | failed setups K / G |${coldHead}`,
+      `|---|---:|---:|---:|---|${WARMUP_CALLS > 0 ? '---:|' : ''}`,
     ];
     const ratios: number[] = [];
+    const colds: number[] = [];
     const gs: number[] = [];
     const ks: number[] = [];
     const notes: string[] = [];
@@ -114,8 +128,10 @@ export const cpuSection: BenchSection = {
         ratios.push(gu / ku);
         gs.push(gu);
         ks.push(ku);
+        const cold = g.coldCpuSeconds === null ? null : (g.coldCpuSeconds * 1e6) / WARMUP_CALLS;
+        if (cold !== null) colds.push(cold);
         rows.push(
-          `| ${i} | ${ku.toFixed(0)} | ${gu.toFixed(0)} | ${(gu / ku).toFixed(2)} | ${k.r.failedSetups}/${k.r.sent} / ${g.r.failedSetups}/${g.r.sent} |`,
+          `| ${i} | ${ku.toFixed(0)} | ${gu.toFixed(0)} | ${(gu / ku).toFixed(2)} | ${k.r.failedSetups}/${k.r.sent} / ${g.r.failedSetups}/${g.r.sent} |${cold === null ? '' : ` ${cold.toFixed(0)} |`}`,
         );
       } catch (err) {
         notes.push(`pair ${i}: ${errText(err)}`);
@@ -126,7 +142,7 @@ export const cpuSection: BenchSection = {
         ? `${median(v).toFixed(d)} (${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)})`
         : 'n/a';
     rows.push(
-      `| median (min–max) | ${span(ks)} | ${span(gs)} | ${span(ratios, 2)} | target ≤ 1.0: ${ratios.length ? (median(ratios) <= 1 ? 'met' : 'NOT met') : 'not measured'} |`,
+      `| median (min–max) | ${span(ks)} | ${span(gs)} | ${span(ratios, 2)} | target ≤ 1.0: ${ratios.length ? (median(ratios) <= 1 ? 'met' : 'NOT met') : 'not measured'} |${WARMUP_CALLS > 0 ? ` ${span(colds)} |` : ''}`,
     );
     notes.push(
       `CPU of geored read ${RECORD_FLUSH_SETTLE_MS} ms after sipp's last call (the last batch of call records is counted); ` +

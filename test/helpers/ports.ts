@@ -41,10 +41,27 @@ function bindUdp(
   });
 }
 
+/**
+ * Ports come from below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768–60999 here), in a
+ * band of this test worker's own: a port the kernel gave us for bind(0) and we released could be handed to
+ * the next bind(0) or connect() of another worker before our peer bound it (EADDRINUSE, seen under load).
+ * Nothing binds these ports but us, and the two workers' bands do not overlap. Within a band the ports are
+ * taken in turn from a random start, so a port is not reused until the band has gone round.
+ */
+const BAND_BASE = 21000;
+const BAND_SIZE = 2700;
+const BANDS = 4;
+const band = (((Number(process.env.VITEST_POOL_ID) || process.pid) % BANDS) + BANDS) % BANDS;
+let cursor = Math.floor(Math.random() * BAND_SIZE);
+function nextCandidate(): number {
+  cursor = (cursor + 1) % BAND_SIZE;
+  return BAND_BASE + band * BAND_SIZE + cursor;
+}
+
 /** A port that is free for both UDP and TCP on `address` at the time of the call. */
 export async function freePort(address: Loopback = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const tcp = await bindTcp(address, 0);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const tcp = await bindTcp(address, nextCandidate());
     if (!tcp) continue;
     const udp = await bindUdp(address, tcp.port);
     await tcp.close();
@@ -53,7 +70,7 @@ export async function freePort(address: Loopback = '127.0.0.1'): Promise<number>
       return tcp.port;
     }
   }
-  throw new Error(`no port free for both UDP and TCP on ${address} after 50 attempts`);
+  throw new Error(`no port free for both UDP and TCP on ${address} after 200 attempts`);
 }
 
 /**
