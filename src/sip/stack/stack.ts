@@ -95,6 +95,7 @@ export type ScreenVerdict = undefined | { readonly drop: true } | { readonly sta
 export type RequestScreen = (req: SipRequest, source: Endpoint) => ScreenVerdict;
 
 interface PendingClient {
+  readonly id: string;
   readonly request: SipRequest;
   readonly dest: Endpoint;
   readonly hooks: RequestHooks | undefined;
@@ -132,8 +133,6 @@ export class SipStack {
   private readonly deadlined = new Map<string, PendingClient>();
   /** The transport error behind a client transaction's 'transport-error' output, for its synthetic 503. */
   private readonly lastTransportError = new Map<string, GeoredError>();
-  /** Which transaction sent a message, so a failed send can be reported to it (RFC 3261 §17.1.4, §17.2.4). */
-  private readonly sentBy = new WeakMap<SipMessage, string>();
   private readonly timer = new SingleTimer(() => this.tick());
   private requestHandler: RequestHandler | undefined;
   private ackHandler: ((req: SipRequest, source: Endpoint) => void) | undefined;
@@ -248,6 +247,7 @@ export class SipStack {
     const t = now();
     const { id, outputs } = this.layer.sendRequest(req, dest, t);
     const pending: PendingClient = {
+      id,
       request: req,
       dest,
       hooks,
@@ -260,7 +260,6 @@ export class SipStack {
     };
     this.clients.set(id, pending);
     if (pending.deadline !== undefined) this.deadlined.set(id, pending);
-    this.sentBy.set(req, id);
     this.run(outputs);
     this.rearm();
     return { id, request: req, final, cancel: () => this.cancel(id) };
@@ -309,11 +308,8 @@ export class SipStack {
     ];
     const cancel = parseMessage(Buffer.from(lines.join('\r\n') + '\r\n\r\n')) as SipRequest;
     void this.sendRequest(cancel, p.dest, { addVia: false }).final;
-    const id = this.sentBy.get(inv);
-    if (id !== undefined) {
-      this.run(this.layer.cancelSent(id, now()));
-      this.rearm();
-    }
+    this.run(this.layer.cancelSent(p.id, now()));
+    this.rearm();
   }
 
   private receive(inbound: Inbound): void {
@@ -445,11 +441,10 @@ export class SipStack {
   /** The lost connection behind a transport error (see connectionLost), by transaction. */
   private readonly lostOn = new Map<string, number>();
 
-  private transmit(msg: SipMessage, dest: Endpoint): void {
+  private transmit(msg: SipMessage, dest: Endpoint, txId?: string): void {
     if (this.debug) this.log.debug({ to: endpointKey(dest), summary: summary(msg) }, 'sip out');
     this.transports.send(msg.toBuffer(), dest, (err) => {
       if (this.debug) this.log.debug({ to: endpointKey(dest), err: err.message }, 'send failed');
-      const txId = this.sentBy.get(msg);
       if (txId === undefined || this.closed) return;
       const p = this.clients.get(txId);
       if (p && !p.done) this.lastTransportError.set(txId, err);
@@ -462,7 +457,7 @@ export class SipStack {
     for (const o of outputs) {
       switch (o.type) {
         case 'send':
-          this.transmit(o.message, o.dest);
+          this.transmit(o.message, o.dest, o.txId);
           break;
         case 'request':
           this.dispatchRequest(o.txId, o.request, o.source);
@@ -518,7 +513,6 @@ export class SipStack {
       // Timer L) without keeping the request alive with it.
       respond: (res) => {
         if (this.closed) return;
-        this.sentBy.set(res, txId);
         this.run(this.layer.respond(txId, res, now()));
         if (res.status >= 200) answered = true;
         this.rearm();

@@ -48,7 +48,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
     // layer for transmission. If an unreliable transport is being used, the client transaction MUST start
     // timer A with a value of T1. ... For any transport, the client transaction MUST start timer B with a
     // value of 64*T1 seconds."
-    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest });
+    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest, txId: this.id });
     if (!this.reliable) this.arm('A', now + this.intervalA);
     this.arm('B', now + transactionTimeout(this.timers));
   }
@@ -157,7 +157,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState, Invi
         // state). This process MUST continue so that the request is retransmitted with intervals that double
         // after each transmission."
         if (this.state !== 'Calling' || !this.request) return;
-        out.push({ type: 'send', message: this.request, dest: this.dest });
+        out.push({ type: 'send', message: this.request, dest: this.dest, txId: this.id });
         this.intervalA *= 2;
         this.arm('A', at + this.intervalA);
         return;

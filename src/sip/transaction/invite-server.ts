@@ -241,6 +241,6 @@ export class InviteServerTransaction extends Transaction<InviteServerState, Invi
   }
 
   private send(message: SipResponse, out: LayerOutput[]): void {
-    out.push({ type: 'send', message, dest: this.dest });
+    out.push({ type: 'send', message, dest: this.dest, txId: this.id });
   }
 }

@@ -38,7 +38,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
     // request. When entering this state, the client transaction SHOULD set timer F to fire in 64*T1
     // seconds. The request MUST be passed to the transport layer for transmission. If an unreliable
     // transport is in use, the client transaction MUST set timer E to fire in T1 seconds."
-    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest });
+    if (this.request) out.push({ type: 'send', message: this.request, dest: this.dest, txId: this.id });
     if (!this.reliable) this.arm('E', now + this.intervalE);
     this.arm('F', now + transactionTimeout(this.timers));
   }
@@ -101,14 +101,14 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
             // MIN(2*T1, T2). When the timer fires again, it is reset to a MIN(4*T1, T2). This process
             // continues so that retransmissions occur with an exponentially increasing interval that caps at
             // T2."
-            out.push({ type: 'send', message: this.request, dest: this.dest });
+            out.push({ type: 'send', message: this.request, dest: this.dest, txId: this.id });
             this.intervalE = Math.min(2 * this.intervalE, this.timers.T2);
             this.arm('E', at + this.intervalE);
             return;
           case 'Proceeding':
             // "If Timer E fires while in the "Proceeding" state, the request MUST be passed to the transport
             // layer for retransmission, and Timer E MUST be reset with a value of T2 seconds."
-            out.push({ type: 'send', message: this.request, dest: this.dest });
+            out.push({ type: 'send', message: this.request, dest: this.dest, txId: this.id });
             this.arm('E', at + this.timers.T2);
             return;
           default:

@@ -121,6 +121,6 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
   }
 
   private send(message: SipResponse, out: LayerOutput[]): void {
-    out.push({ type: 'send', message, dest: this.dest });
+    out.push({ type: 'send', message, dest: this.dest, txId: this.id });
   }
 }

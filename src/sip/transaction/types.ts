@@ -3,8 +3,11 @@ import type { Endpoint } from '../transport/types';
 
 /** Something the layer asks of the transport, or tells the transaction user (TU). */
 export type LayerOutput =
-  /** Put these bytes on the wire. */
-  | { readonly type: 'send'; readonly message: SipMessage; readonly dest: Endpoint }
+  /**
+   * Put these bytes on the wire. `txId`: the transaction a failure to deliver them is reported to (its
+   * request, or its response); absent for an ACK, whose loss the transaction does not hear of (§17.1.1.3).
+   */
+  | { readonly type: 'send'; readonly message: SipMessage; readonly dest: Endpoint; readonly txId?: string }
   /** A new request created a server transaction; the TU answers it with `respond(txId, ...)`. Never an ACK. */
   | {
       readonly type: 'request';

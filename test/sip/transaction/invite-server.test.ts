@@ -41,7 +41,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const layer = new TransactionLayer();
     const { invite, id } = newInvite(layer, 0);
     const ringing = makeResponse(invite, 180, 'uas');
-    expect(layer.respond(id, ringing, 150)).toEqual([{ type: 'send', message: ringing, dest: UAC }]);
+    expect(layer.respond(id, ringing, 150)).toEqual([{ type: 'send', message: ringing, dest: UAC, txId: id }]);
     expect(runTimers(layer, 1000)).toEqual([]);
   });
 
@@ -73,7 +73,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const ringing = makeResponse(invite, 180, 'uas');
     layer.respond(id, ringing, 400);
     expect(layer.receive(retransmission(invite), UAC, 500)).toEqual([
-      { type: 'send', message: ringing, dest: UAC },
+      { type: 'send', message: ringing, dest: UAC, txId: id },
     ]);
     expect(layer.size).toBe(1);
   });
@@ -82,7 +82,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const layer = new TransactionLayer();
     const { invite, id } = newInvite(layer, 0);
     const busy = makeResponse(invite, 486, 'uas');
-    expect(layer.respond(id, busy, 100)).toEqual([{ type: 'send', message: busy, dest: UAC }]);
+    expect(layer.respond(id, busy, 100)).toEqual([{ type: 'send', message: busy, dest: UAC, txId: id }]);
     expect(layer.stateOf(id)).toBe('Completed');
     const timed = runTimers(layer, 100_000);
     // G: 0.5, 1, 2, 4, 4, ... from 0.1 s.
@@ -100,7 +100,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const busy = makeResponse(invite, 603, 'uas');
     layer.respond(id, busy, 0);
     expect(layer.receive(retransmission(invite), UAC, 300)).toEqual([
-      { type: 'send', message: busy, dest: UAC },
+      { type: 'send', message: busy, dest: UAC, txId: id },
     ]);
   });
 
@@ -150,10 +150,10 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const layer = new TransactionLayer();
     const { invite, id } = newInvite(layer, 0);
     const ok = makeResponse(invite, 200, 'uas');
-    expect(layer.respond(id, ok, 1000)).toEqual([{ type: 'send', message: ok, dest: UAC }]);
+    expect(layer.respond(id, ok, 1000)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     expect(layer.stateOf(id)).toBe('Accepted');
     expect(layer.receive(retransmission(invite), UAC, 1100)).toEqual([]);
-    expect(layer.respond(id, ok, 1500)).toEqual([{ type: 'send', message: ok, dest: UAC }]);
+    expect(layer.respond(id, ok, 1500)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     // A late error from the TU has no place any more.
     expect(layer.respond(id, makeResponse(invite, 500, 'uas'), 1600)).toEqual([]);
     // The ACK for a 2xx carries its own branch: it matches no transaction and goes to the TU.

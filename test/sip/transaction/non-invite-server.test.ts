@@ -26,10 +26,10 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     const layer = new TransactionLayer();
     const { req, id } = newRequest(layer, 'REGISTER');
     const trying = makeResponse(req, 100);
-    expect(layer.respond(id, trying, 10)).toEqual([{ type: 'send', message: trying, dest: UAC }]);
+    expect(layer.respond(id, trying, 10)).toEqual([{ type: 'send', message: trying, dest: UAC, txId: id }]);
     expect(layer.stateOf(id)).toBe('Proceeding');
     expect(layer.receive(retransmission(req), UAC, 500)).toEqual([
-      { type: 'send', message: trying, dest: UAC },
+      { type: 'send', message: trying, dest: UAC, txId: id },
     ]);
   });
 
@@ -37,11 +37,11 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     const layer = new TransactionLayer();
     const { req, id } = newRequest(layer, 'BYE', 1000);
     const ok = makeResponse(req, 200, 'uas');
-    expect(layer.respond(id, ok, 1100)).toEqual([{ type: 'send', message: ok, dest: UAC }]);
+    expect(layer.respond(id, ok, 1100)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     expect(layer.stateOf(id)).toBe('Completed');
-    expect(layer.receive(retransmission(req), UAC, 1600)).toEqual([{ type: 'send', message: ok, dest: UAC }]);
+    expect(layer.receive(retransmission(req), UAC, 1600)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     expect(layer.respond(id, makeResponse(req, 500, 'uas'), 1700)).toEqual([]);
-    expect(layer.receive(retransmission(req), UAC, 2600)).toEqual([{ type: 'send', message: ok, dest: UAC }]);
+    expect(layer.receive(retransmission(req), UAC, 2600)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     expect(runTimers(layer, 100_000)).toEqual([{ at: 1100 + 32_000, out: { type: 'terminated', txId: id } }]);
     // After Timer J a copy of the request is new: it creates a new transaction.
     expect(layer.receive(retransmission(req), UAC, 40_000)[0]?.type).toBe('request');
@@ -52,7 +52,7 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     const { req, id, source } = newRequest(layer, 'OPTIONS', 0, 'TCP');
     const ok = makeResponse(req, 200, 'uas');
     expect(layer.respond(id, ok, 5)).toEqual([
-      { type: 'send', message: ok, dest: source },
+      { type: 'send', message: ok, dest: source, txId: id },
       { type: 'terminated', txId: id },
     ]);
     expect(layer.size).toBe(0);
