@@ -36,17 +36,45 @@ interface Live {
   readonly base: SipRequest;
 }
 
+/** What one attempt (one branch, RFC 3261 §16.6) holds: a call has one, or a few after failovers. */
+interface Branch {
+  client: ClientRequest | null;
+  /** The request as sent to the region. */
+  sent: SipRequest | null;
+  /** Its final response. */
+  response: SipResponse | null;
+  /** Until the INVITE is answered (see keepOnlyRetransmissions). */
+  hooks: AttemptHooks | null;
+  /** The ACK sent for a late 2xx answer, resent when the 2xx is retransmitted. */
+  releasedAck: { readonly ack: SipRequest; readonly dest: Endpoint } | null;
+  seen2xx: boolean;
+  /** Its final answer (real or synthetic) has come: nothing more will need its messages. */
+  finished: boolean;
+  /** Given up for silence, and its late answer already reported. */
+  lateHeard: boolean;
+}
+
+function emptyBranch(): Branch {
+  return {
+    client: null,
+    sent: null,
+    response: null,
+    hooks: null,
+    releasedAck: null,
+    seen2xx: false,
+    finished: false,
+    lateHeard: false,
+  };
+}
+
 export class OutboundCall implements Cancellable {
   private readonly chain: FailoverChain;
-  private readonly clients = new Map<number, ClientRequest>();
-  private readonly sentReqs = new Map<number, SipRequest>();
-  private readonly responses = new Map<number, SipResponse>();
-  private readonly seen2xx = new Set<number>();
-  /** ACKs sent for late 2xx answers, resent when the 2xx is retransmitted. */
-  private readonly releasedAcks = new Map<number, { ack: SipRequest; dest: Endpoint }>();
+  /**
+   * By attempt id (1, 2, …): one small record per attempt rather than a Map or Set per kind of thing kept,
+   * which every call allocated whether it failed over or not.
+   */
+  private readonly branches: Branch[] = [];
   private answered: Attempt | null = null;
-  /** Attempts whose final answer (real or synthetic) has come: nothing more will need their messages. */
-  private readonly finished = new Set<number>();
   private closed = false;
   private depth = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -148,12 +176,16 @@ export class OutboundCall implements Cancellable {
 
   private shed(): void {
     this.live = null;
-    for (const id of this.finished) {
-      this.sentReqs.delete(id);
-      this.responses.delete(id);
-      this.clients.delete(id);
+    for (const b of this.branches) {
+      if (!b?.finished) continue;
+      b.sent = null;
+      b.response = null;
+      b.client = null;
     }
-    this.finished.clear();
+  }
+
+  private branch(id: number): Branch {
+    return (this.branches[id] ??= emptyBranch());
   }
 
   private apply(actions: readonly ChainAction[]): void {
@@ -164,10 +196,10 @@ export class OutboundCall implements Cancellable {
           this.send(act.attempt);
           break;
         case 'abandon':
-          this.clients.get(act.attempt.id)?.cancel();
+          this.branches[act.attempt.id]?.client?.cancel();
           break;
         case 'forward':
-          this.settle(act.attempt, this.responses.get(act.attempt.id) as SipResponse);
+          this.settle(act.attempt, this.branch(act.attempt.id).response as SipResponse);
           break;
         case 'give-up':
           this.giveUp(act.best, act.reason, act.status);
@@ -209,7 +241,8 @@ export class OutboundCall implements Cancellable {
     if (a.auth && !this.addCredentials(a, plan, out)) return;
     // §16.6 item 8: our Via on top, its branch carrying the loop hash and unique per attempt.
     out.headers.prepend('Via', side.viaPrefix + loopBranch(this.hash, a.id));
-    this.sentReqs.set(a.id, out);
+    const branch = this.branch(a.id);
+    branch.sent = out;
     const hooks: AttemptHooks = {
       addVia: false,
       onProvisional: (res) => this.onProvisional(a, res),
@@ -217,10 +250,10 @@ export class OutboundCall implements Cancellable {
       // A synthetic 408 at this deadline ends the attempt as a timeout, as the provisional timer does for INVITE.
       ...(!this.invite && { timeoutMs: nonInviteDeadlineMs(plan.chain.provisionalTimeoutMs as number) }),
     };
-    if (this.invite) this.hooks.set(a.id, hooks);
+    if (this.invite) branch.hooks = hooks;
     const client = this.ctx.stack.sendRequest(out, dest, hooks);
     this.ctx.sent(this.method);
-    this.clients.set(a.id, client);
+    branch.client = client;
     if (a.id === 1 && this.invite)
       this.ctx.counters?.inviteLatency.observe((performance.now() - this.receivedAt) / 1000);
     client.final.then(
@@ -236,8 +269,8 @@ export class OutboundCall implements Cancellable {
   /** The answer to the previous attempt's 401/407 (RFC 3261 §22.2): same target, next CSeq, credentials. */
   private addCredentials(a: Attempt, plan: RegionPlan, out: SipRequest): boolean {
     const prev = this.chain.attempts[this.chain.attempts.length - 2] as Attempt;
-    const prevSent = this.sentReqs.get(prev.id) as SipRequest;
-    const challenge = this.responses.get(prev.id) as SipResponse;
+    const prevSent = this.branch(prev.id).sent as SipRequest;
+    const challenge = this.branch(prev.id).response as SipResponse;
     out.uri = prevSent.uri;
     const ans = plan.digest ? answerResponse(plan.digest, prevSent, challenge) : null;
     if (!ans || 'rejected' in ans) {
@@ -265,21 +298,23 @@ export class OutboundCall implements Cancellable {
     this.ctx.counters?.in.response(res.status);
     // 2xx retransmissions exist for INVITE only (a non-INVITE transaction absorbs them).
     if (!this.invite || res.status < 200 || res.status >= 300) return;
-    if (!this.seen2xx.has(a.id)) {
-      this.seen2xx.add(a.id);
+    const branch = this.branch(a.id);
+    if (!branch.seen2xx) {
+      branch.seen2xx = true;
       this.last2xxIn = performance.now();
       return;
     }
     // RFC 6026 §8.4/§8.6: 2xx retransmissions reach the TU and a proxy forwards them; for a released
     // branch, the ACK is what the retransmission asks for.
     if (this.answered === a) this.forwardUp(res);
-    const released = this.releasedAcks.get(a.id);
+    const released = branch.releasedAck;
     if (released) this.ctx.stack.sendStateless(released.ack, released.dest);
   }
 
   private onFinal(a: Attempt, res: FinalResponse): void {
     const now = Date.now();
-    this.finished.add(a.id);
+    const branch = this.branch(a.id);
+    branch.finished = true;
     if (res.synthetic) {
       const kind = res.status === 408 ? 'timeout' : 'transport-error';
       const detail = kind === 'transport-error' && res.cause ? transportFailureText(res.cause) : undefined;
@@ -287,7 +322,7 @@ export class OutboundCall implements Cancellable {
       return;
     }
     if (this.invite) this.heard(a, res.status);
-    this.responses.set(a.id, res);
+    branch.response = res;
     this.run(this.chain.final(a.id, res.status, res.reason, now));
   }
 
@@ -299,14 +334,12 @@ export class OutboundCall implements Cancellable {
     this.ctx.inviteAnswers.set(a.region, Date.now());
     // Only an attempt given up for silence (no 1xx before it ended); a 487 after a CANCEL is no news.
     if (a.outcome !== 'timeout' || a.provisional) return;
-    this.lateHeard ??= new Set();
-    if (this.lateHeard.has(a.id)) return;
-    this.lateHeard.add(a.id);
+    const branch = this.branch(a.id);
+    if (branch.lateHeard) return;
+    branch.lateHeard = true;
     const d = decideLateAnswer(status, this.policy);
     if (d.outcome) this.ctx.onCallOutcome?.(a.region, d.outcome);
   }
-  /** Given-up attempts whose late answer was already reported. */
-  private lateHeard: Set<number> | null = null;
 
   private report(region: string, outcome: CallOutcome, detail: string | undefined): void {
     if (detail === undefined) this.ctx.onCallOutcome?.(region, outcome);
@@ -350,8 +383,8 @@ export class OutboundCall implements Cancellable {
    * retransmission and goes up (RFC 6026 §8.4). Other branches keep theirs (a second 2xx is re-ACKed).
    */
   private keepOnlyRetransmissions(a: Attempt): void {
-    const hooks = this.hooks.get(a.id);
-    this.hooks.clear();
+    const hooks = this.branch(a.id).hooks;
+    for (const b of this.branches) if (b) b.hooks = null;
     if (!hooks) return;
     const { ctx, upstream, seq, method } = this;
     hooks.onProvisional = undefined;
@@ -360,13 +393,11 @@ export class OutboundCall implements Cancellable {
       if (res.status >= 200 && res.status < 300) forwardUpstream(ctx, upstream, seq, method, res);
     };
   }
-  /** The hooks of this INVITE's branches, until it is answered. */
-  private readonly hooks = new Map<number, AttemptHooks>();
 
   private settle(a: Attempt, res: SipResponse): void {
     if (res.status < 300) {
       this.answered = a;
-      const sent = this.sentReqs.get(a.id) as SipRequest;
+      const sent = this.branch(a.id).sent as SipRequest;
       if (this.createsDialog)
         this.ctx.dialogs.add({
           // Held for the whole call, minutes in production: detached from the INVITE's text.
@@ -392,7 +423,7 @@ export class OutboundCall implements Cancellable {
     const suppressed = this.ctx.allFailedLog.take(Date.now());
     if (suppressed === null) this.ctx.log.debug(fields, 'every region failed the call');
     else this.ctx.log.warn({ ...fields, alsoSince: suppressed }, 'every region failed the call');
-    const res = best ? this.responses.get(best.id) : undefined;
+    const res = best ? (this.branches[best.id]?.response ?? undefined) : undefined;
     if (res) {
       this.forwardUp(res);
       this.close(res.status, null, 'failed');
@@ -430,8 +461,9 @@ export class OutboundCall implements Cancellable {
   private release(a: Attempt): void {
     // Only an INVITE's 2xx makes a dialog that must be hung up; a late answer to anything else is dropped.
     if (!this.invite) return;
-    const sent = this.sentReqs.get(a.id);
-    const res = this.responses.get(a.id);
+    const branch = this.branch(a.id);
+    const sent = branch.sent;
+    const res = branch.response;
     if (!sent || !res) return;
     const ack = buildLateAnswerRequest('ACK', sent, res, this.ctx.own);
     const bye = buildLateAnswerRequest('BYE', sent, res, this.ctx.own);
@@ -444,7 +476,7 @@ export class OutboundCall implements Cancellable {
       (dest) => {
         ack.request.headers.prepend('Via', this.ctx.own.side(dest).viaPrefix + newBranch());
         this.ctx.stack.sendStateless(ack.request, dest);
-        this.releasedAcks.set(a.id, { ack: ack.request, dest });
+        branch.releasedAck = { ack: ack.request, dest };
         void this.ctx.stack.sendRequest(bye.request, dest).final;
         this.ctx.sent('ACK');
         this.ctx.sent('BYE');
