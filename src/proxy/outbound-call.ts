@@ -247,6 +247,7 @@ export class OutboundCall implements Cancellable {
       addVia: false,
       onProvisional: (res) => this.onProvisional(a, res),
       onResponse: (res) => this.onResponse(a, res),
+      onFinal: (res) => this.onFinal(a, res),
       // A synthetic 408 at this deadline ends the attempt as a timeout, as the provisional timer does for INVITE.
       ...(!this.invite && { timeoutMs: nonInviteDeadlineMs(plan.chain.provisionalTimeoutMs as number) }),
     };
@@ -256,14 +257,6 @@ export class OutboundCall implements Cancellable {
     branch.client = client;
     if (a.id === 1 && this.invite)
       this.ctx.counters?.inviteLatency.observe((performance.now() - this.receivedAt) / 1000);
-    client.final.then(
-      (res) => this.onFinal(a, res),
-      (e: unknown) =>
-        this.ctx.log.error(
-          { err: (e as Error).message, callId: this.callId },
-          `${this.method} branch failed`,
-        ),
-    );
   }
 
   /** The answer to the previous attempt's 401/407 (RFC 3261 §22.2): same target, next CSeq, credentials. */
@@ -388,6 +381,7 @@ export class OutboundCall implements Cancellable {
     if (!hooks) return;
     const { ctx, upstream, seq, method } = this;
     hooks.onProvisional = undefined;
+    hooks.onFinal = undefined; // delivered: this answer is what the call is settling on
     hooks.onResponse = (res) => {
       ctx.counters?.in.response(res.status);
       if (res.status >= 200 && res.status < 300) forwardUpstream(ctx, upstream, seq, method, res);

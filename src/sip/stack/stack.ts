@@ -67,11 +67,18 @@ export interface RequestHooks {
   readonly timeoutMs?: number;
   /** Push our own Via (new branch, rport) on top; default true, false for CANCEL (it copies the INVITE's). */
   readonly addVia?: boolean;
+  /**
+   * The final response (real or synthetic), once, as `final` resolves, but without a promise and its job:
+   * the proxy's attempts take this path. Called when the stack has finished the turn's other work (as a
+   * promise's job would be), never in the middle of it.
+   */
+  onFinal?(res: FinalResponse): void;
 }
 
 export interface ClientRequest {
   readonly id: string;
   readonly request: SipRequest;
+  /** Made when first asked for: a TU that takes `onFinal` pays for no promise. */
   readonly final: Promise<FinalResponse>;
   /** INVITE: sends CANCEL (after the first provisional, RFC 3261 §9.1). Other methods cannot be cancelled. */
   cancel(): void;
@@ -99,7 +106,10 @@ interface PendingClient {
   readonly request: SipRequest;
   readonly dest: Endpoint;
   readonly hooks: RequestHooks | undefined;
-  resolve(res: FinalResponse): void;
+  /** The final response, once settled. */
+  result: FinalResponse | null;
+  /** The `final` promise's resolve, once someone asked for the promise. */
+  resolve: ((res: FinalResponse) => void) | null;
   done: boolean;
   provisional: boolean;
   cancelWanted: boolean;
@@ -242,8 +252,6 @@ export class SipStack {
 
   sendRequest(req: SipRequest, dest: Endpoint, hooks?: RequestHooks): ClientRequest {
     if (hooks?.addVia ?? req.method !== 'CANCEL') this.addVia(req, dest);
-    let resolve!: (res: FinalResponse) => void;
-    const final = new Promise<FinalResponse>((r) => (resolve = r));
     const t = now();
     const { id, outputs } = this.layer.sendRequest(req, dest, t);
     const pending: PendingClient = {
@@ -251,7 +259,8 @@ export class SipStack {
       request: req,
       dest,
       hooks,
-      resolve,
+      result: null,
+      resolve: null,
       done: false,
       provisional: false,
       cancelWanted: false,
@@ -262,7 +271,12 @@ export class SipStack {
     if (pending.deadline !== undefined) this.deadlined.set(id, pending);
     this.run(outputs);
     this.rearm();
-    return { id, request: req, final, cancel: () => this.cancel(id) };
+    return new PendingRequest(pending, this);
+  }
+
+  /** @internal PendingRequest's cancel. */
+  cancelRequest(id: string): void {
+    this.cancel(id);
   }
 
   /** Sends a message outside any transaction (a proxy's stateless forward, an ACK for a 2xx). */
@@ -453,6 +467,37 @@ export class SipStack {
     });
   }
 
+  /** Settled clients whose TU has not heard yet (see RequestHooks.onFinal). */
+  private settled: PendingClient[] = [];
+  private readonly deliver = (): void => this.deliverFinals();
+
+  /**
+   * Tells the TU of the finals settled since the last delivery, in one job queued when the first of them
+   * settled: the timing a promise's job gave (after the stack's current work, an INVITE client's ACK for
+   * a 503 before the TU's next attempt; never inside a call the TU is making), without a promise, its
+   * resolve function and the reaction closures per client transaction.
+   */
+  private deliverFinals(): void {
+    const batch = this.settled;
+    this.settled = [];
+    for (const p of batch) {
+      const res = p.result as FinalResponse;
+      p.resolve?.(res);
+      const onFinal = p.hooks?.onFinal;
+      if (!onFinal) continue;
+      try {
+        onFinal(res);
+      } catch (err) {
+        // A promise's job would have made this an unhandled rejection; one TU's failure stops no other.
+        this.counters.handlerFailures++;
+        this.log.error(
+          { err: (err as Error).message, method: p.request.method, callId: p.request.callId },
+          'the transaction user failed on a final response',
+        );
+      }
+    }
+  }
+
   private run(outputs: readonly LayerOutput[]): void {
     for (const o of outputs) {
       switch (o.type) {
@@ -588,7 +633,17 @@ export class SipStack {
     this.deadlined.delete(id);
     if (p.done) return;
     p.done = true;
-    p.resolve(res);
+    p.result = res;
+    if (!p.resolve && !p.hooks?.onFinal) return;
+    if (this.settled.length === 0) queueMicrotask(this.deliver);
+    this.settled.push(p);
+  }
+
+  /** @internal PendingRequest's `final`: the promise, made on first ask. */
+  finalOf(p: PendingClient): Promise<FinalResponse> {
+    // Settled and not waiting for delivery (delivered, or nobody was listening then): resolved already.
+    if (p.result !== null && !this.settled.includes(p)) return Promise.resolve(p.result);
+    return new Promise<FinalResponse>((resolve) => (p.resolve = resolve));
   }
 
   private synthetic(req: SipRequest, status: number, reason: string, cause?: GeoredError): FinalResponse {
@@ -621,4 +676,29 @@ export class SipStack {
 
 function summary(msg: SipMessage): string {
   return isRequest(msg) ? `${msg.method} ${msg.uri}` : `${msg.status} ${msg.reason}`;
+}
+
+/** The TU's handle on a client transaction: `final` costs a promise only when it is read. */
+class PendingRequest implements ClientRequest {
+  private promise: Promise<FinalResponse> | null = null;
+  constructor(
+    private readonly pending: PendingClient,
+    private readonly stack: SipStack,
+  ) {}
+
+  get id(): string {
+    return this.pending.id;
+  }
+
+  get request(): SipRequest {
+    return this.pending.request;
+  }
+
+  get final(): Promise<FinalResponse> {
+    return (this.promise ??= this.stack.finalOf(this.pending));
+  }
+
+  cancel(): void {
+    this.stack.cancelRequest(this.pending.id);
+  }
 }

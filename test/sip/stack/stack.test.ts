@@ -106,6 +106,52 @@ describe('SipStack', () => {
     expect(server.counters.parseErrorsAnswered).toBe(1);
   });
 
+  it('delivers the final to onFinal once, in a job after the turn that settled it, and to a late-read final', async () => {
+    const server = await stack();
+    const client = await stack();
+    server.onRequest((req, tx) => tx.respond(createResponse(req, 200, 'OK')));
+    const dest = server.localEndpoint('udp');
+    const finals: number[] = [];
+    let inTurn = false;
+    const done = new Promise<void>((resolve) => {
+      const req = client.sendRequest(options(`sip:b@127.0.0.1:${dest.port}`), dest, {
+        onResponse: () => {
+          // The response is being handled: onFinal must not run inside this turn's work.
+          inTurn = true;
+          queueMicrotask(() => (inTurn = false));
+        },
+        onFinal: (res) => {
+          finals.push(res.status);
+          expect(inTurn, 'onFinal ran inside the turn that settled it').toBe(false);
+          // `final` read after the answer came still resolves, with the same response.
+          void req.final.then((late) => {
+            expect(late).toBe(res);
+            resolve();
+          });
+        },
+      });
+    });
+    await done;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(finals).toEqual([200]);
+  });
+
+  it('counts a transaction user that throws on a final response, and still tells the others', async () => {
+    const server = await stack();
+    const client = await stack({ logger: pino({ level: 'silent' }) });
+    server.onRequest((req, tx) => tx.respond(createResponse(req, 200, 'OK')));
+    const dest = server.localEndpoint('udp');
+    const failing = client.sendRequest(options(`sip:b@127.0.0.1:${dest.port}`), dest, {
+      onFinal: () => {
+        throw new Error('a TU bug');
+      },
+    });
+    const fine = await client.sendRequest(options(`sip:c@127.0.0.1:${dest.port}`), dest).final;
+    expect((await failing.final).status).toBe(200);
+    expect(fine.status).toBe(200);
+    expect(client.counters.handlerFailures).toBe(1);
+  });
+
   it('gives a synthetic 408 when nothing answers (Timer F, scaled by T1)', async () => {
     const client = await stack({ timers: { T1: 10 } });
     const silent = await rawPeer();
