@@ -41,7 +41,9 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const layer = new TransactionLayer();
     const { invite, id } = newInvite(layer, 0);
     const ringing = makeResponse(invite, 180, 'uas');
-    expect(layer.respond(id, ringing, 150)).toEqual([{ type: 'send', message: ringing, dest: UAC, txId: id }]);
+    expect(layer.respond(id, ringing, 150)).toEqual([
+      { type: 'send', message: ringing, dest: UAC, txId: id },
+    ]);
     expect(runTimers(layer, 1000)).toEqual([]);
   });
 

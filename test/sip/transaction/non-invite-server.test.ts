@@ -39,9 +39,13 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     const ok = makeResponse(req, 200, 'uas');
     expect(layer.respond(id, ok, 1100)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
     expect(layer.stateOf(id)).toBe('Completed');
-    expect(layer.receive(retransmission(req), UAC, 1600)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
+    expect(layer.receive(retransmission(req), UAC, 1600)).toEqual([
+      { type: 'send', message: ok, dest: UAC, txId: id },
+    ]);
     expect(layer.respond(id, makeResponse(req, 500, 'uas'), 1700)).toEqual([]);
-    expect(layer.receive(retransmission(req), UAC, 2600)).toEqual([{ type: 'send', message: ok, dest: UAC, txId: id }]);
+    expect(layer.receive(retransmission(req), UAC, 2600)).toEqual([
+      { type: 'send', message: ok, dest: UAC, txId: id },
+    ]);
     expect(runTimers(layer, 100_000)).toEqual([{ at: 1100 + 32_000, out: { type: 'terminated', txId: id } }]);
     // After Timer J a copy of the request is new: it creates a new transaction.
     expect(layer.receive(retransmission(req), UAC, 40_000)[0]?.type).toBe('request');
