@@ -32,4 +32,7 @@ export const TRANSACTION_ERRORS = {
   TXN_BAD_TIMER: {
     message: 'timer {name} = {value} ms: T1 and T2 must be positive and T4 at least 0 (RFC 3261 §17)',
   },
+  TXN_UNLISTED_TIMER: {
+    message: "timer {name} is not in the {kind} transaction's list of timers: a bug in its state machine",
+  },
 } as const satisfies ErrorTable;
