@@ -1,5 +1,5 @@
 import { errorFactory } from '../../errors/catalogue';
-import { guardTransition, type TransitionTable } from '../../errors/state';
+import { canTransition, guardTransition, type TransitionTable } from '../../errors/state';
 import { TRANSACTION_ERRORS } from '../../errors/transaction';
 import type { LayerOutput, TransactionKind } from './types';
 
@@ -39,12 +39,15 @@ export abstract class Transaction<S extends string, T extends string> {
 
   /** Moves to `to`, or throws STATE_ILLEGAL_TRANSITION when the RFC has no such arrow. */
   transition(to: S): void {
-    this.state = guardTransition(this.transitions, this.state, to, {
-      machine: `${this.kind} transaction`,
-      id: this.id,
-      rule: '; RFC 3261 §17 draws no such arrow',
-      extra: { kind: this.kind },
-    });
+    // The error's description is built only for a refused move: every transaction makes three or four.
+    if (!canTransition(this.transitions, this.state, to))
+      guardTransition(this.transitions, this.state, to, {
+        machine: `${this.kind} transaction`,
+        id: this.id,
+        rule: '; RFC 3261 §17 draws no such arrow',
+        extra: { kind: this.kind },
+      });
+    this.state = to;
     // A terminated transaction keeps no timers: none of them can mean anything any more.
     if (to === ('Terminated' as S)) this.deadlines.fill(NaN);
   }
