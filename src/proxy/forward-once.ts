@@ -3,7 +3,7 @@
  * route set, and inbound calls to the PBX. Responses come back through the same server transaction.
  */
 import { createResponse, type SipRequest, type SipResponse } from '../sip/message';
-import type { ServerTx } from '../sip/stack';
+import type { FinalResponse, RequestHooks, ServerTx } from '../sip/stack';
 import type { Endpoint } from '../sip/transport/types';
 import { cancelKey, type ProxyContext } from './context';
 
@@ -50,7 +50,7 @@ export function forwardOnce(
     ctx.respond(tx, own);
     done(own);
   };
-  let client = ctx.stack.sendRequest(out, dest, hooks());
+  let client = ctx.stack.sendRequest(out, dest, hooks(out));
   armTimerC();
   ctx.sent(out.method);
   ctx.inflight(1);
@@ -65,9 +65,8 @@ export function forwardOnce(
       },
     });
   }
-  watch(out);
 
-  function hooks() {
+  function hooks(sent: SipRequest): RequestHooks {
     return {
       // The caller pushed our Via (its branch and sent-by chosen per side); a second one from the stack
       // would stay on the response after we pop ours (RFC 3261 §16.6 item 8: one Via per hop).
@@ -80,30 +79,28 @@ export function forwardOnce(
       onResponse: (res: SipResponse) => {
         ctx.counters?.in.response(res.status);
       },
+      onFinal: (res) => onFinal(sent, res),
     };
   }
 
-  function watch(sent: SipRequest): void {
-    client.final.then((res) => {
-      if (cancelled) return;
-      if (res.synthetic) {
-        const own = createResponse(req, res.status === 408 ? 408 : 503);
-        ctx.respond(tx, own);
-        done(own);
+  function onFinal(sent: SipRequest, res: FinalResponse): void {
+    if (cancelled) return;
+    if (res.synthetic) {
+      const own = createResponse(req, res.status === 408 ? 408 : 503);
+      ctx.respond(tx, own);
+      done(own);
+      return;
+    }
+    if ((res.status === 401 || res.status === 407) && opts.onChallenge) {
+      const again = opts.onChallenge(sent, res);
+      if (again) {
+        client = ctx.stack.sendRequest(again, dest, hooks(again));
+        ctx.sent(again.method);
         return;
       }
-      if ((res.status === 401 || res.status === 407) && opts.onChallenge) {
-        const again = opts.onChallenge(sent, res);
-        if (again) {
-          client = ctx.stack.sendRequest(again, dest, hooks());
-          ctx.sent(again.method);
-          watch(again);
-          return;
-        }
-      }
-      up(res);
-      done(res);
-    });
+    }
+    up(res);
+    done(res);
   }
 
   function up(res: SipResponse): void {
