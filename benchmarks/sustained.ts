@@ -59,10 +59,14 @@ const PLACED_SHARE = 0.95;
 const MAX_P99_MS = 100;
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
-const nodeArgsNote = (): string =>
+/** `cpu`: the cpu-per-call section, which prints the warm-up calls' CPU as its cold column. */
+const nodeArgsNote = (section: 'cpu' | 'other' = 'other'): string =>
   (NODE_ARGS.length > 0 ? ` geored ran with Node flags \`${NODE_ARGS.join(' ')}\`.` : '') +
   (WARMUP_CALLS > 0
-    ? ` Each fresh geored first carried ${WARMUP_CALLS} calls at ${RATE}/s, not counted in the ratio (a long-running process is warm; Kamailio has no warm-up); their CPU per call is the cold column.`
+    ? ` Each fresh geored first carried ${WARMUP_CALLS} calls at ${RATE}/s, ` +
+      (section === 'cpu'
+        ? 'not counted in the ratio (a long-running process is warm; Kamailio has no warm-up); their CPU per call is the cold column.'
+        : 'not measured (a long-running process is warm; Kamailio has no warm-up).')
     : ' geored measured cold (no warm-up calls).');
 const geored = <T>(fn: (e: Env) => Promise<T>): Promise<T> => withGeored(fn, { nodeArgs: NODE_ARGS });
 
@@ -147,7 +151,7 @@ export const cpuSection: BenchSection = {
     notes.push(
       `CPU of geored read ${RECORD_FLUSH_SETTLE_MS} ms after sipp's last call (the last batch of call records is counted); ` +
         "Kamailio's is run.sh's reading of its processes around sipp's run." +
-        nodeArgsNote(),
+        nodeArgsNote('cpu'),
     );
     return [...rows, '', ...notes.map((n) => `- ${n}`)].join('\n');
   },
