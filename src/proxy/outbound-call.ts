@@ -471,7 +471,7 @@ export class OutboundCall implements Cancellable {
         ack.request.headers.prepend('Via', this.ctx.own.side(dest).viaPrefix + newBranch());
         this.ctx.stack.sendStateless(ack.request, dest);
         branch.releasedAck = { ack: ack.request, dest };
-        void this.ctx.stack.sendRequest(bye.request, dest).final;
+        this.ctx.stack.sendRequest(bye.request, dest); // its answer changes nothing: the branch is let go
         this.ctx.sent('ACK');
         this.ctx.sent('BYE');
       },

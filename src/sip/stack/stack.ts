@@ -321,7 +321,7 @@ export class SipStack {
       'Content-Length: 0',
     ];
     const cancel = parseMessage(Buffer.from(lines.join('\r\n') + '\r\n\r\n')) as SipRequest;
-    void this.sendRequest(cancel, p.dest, { addVia: false }).final;
+    this.sendRequest(cancel, p.dest, { addVia: false }); // its answer (200, or a 481) changes nothing
     this.run(this.layer.cancelSent(p.id, now()));
     this.rearm();
   }
