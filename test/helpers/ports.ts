@@ -45,8 +45,10 @@ function bindUdp(
  * Ports come from below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768–60999 here), in a
  * band of this test worker's own: a port the kernel gave us for bind(0) and we released could be handed to
  * the next bind(0) or connect() of another worker before our peer bound it (EADDRINUSE, seen under load).
- * Nothing binds these ports but us, and the two workers' bands do not overlap. Within a band the ports are
- * taken in turn from a random start, so a port is not reused until the band has gone round.
+ * The kernel never hands these out itself, and the workers' bands do not overlap; a peer's own random port
+ * (baresip's media, with no rtp_ports set) can still land in one, which the bind checks below catch. Within
+ * a band the ports are taken in turn from a random start, so a port is not reused until the band has gone
+ * round.
  */
 const BAND_BASE = 21000;
 const BAND_SIZE = 2700;

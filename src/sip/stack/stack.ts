@@ -274,11 +274,6 @@ export class SipStack {
     return new PendingRequest(pending, this);
   }
 
-  /** @internal PendingRequest's cancel. */
-  cancelRequest(id: string): void {
-    this.cancel(id);
-  }
-
   /** Sends a message outside any transaction (a proxy's stateless forward, an ACK for a 2xx). */
   sendStateless(msg: SipMessage, dest: Endpoint): void {
     this.transmit(msg, dest);
@@ -294,7 +289,8 @@ export class SipStack {
     await this.transports.close();
   }
 
-  private cancel(id: string): void {
+  /** @internal PendingRequest's cancel. */
+  cancelRequest(id: string): void {
     const p = this.clients.get(id);
     if (!p || p.done || p.cancelSent || p.request.method !== 'INVITE') return;
     // §9.1: a CANCEL before any provisional could overtake the INVITE; wait for the first 1xx.
